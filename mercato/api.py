@@ -1,0 +1,80 @@
+"""The REST API: mounts each app's router under /api/v1 and maps every error to problem+json."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from mercato.core.problems import PROBLEM_BASE, PROBLEM_CONTENT_TYPE, Problem
+
+api = NinjaAPI(
+    title="Mercato API",
+    version="1",
+    description="Headless commerce API: catalog, customers, carts. Errors are RFC 9457 "
+    "problem details (application/problem+json).",
+    urls_namespace="api",
+)
+
+
+def problem_response(request: HttpRequest, body: dict, status: int) -> HttpResponse:
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = PROBLEM_CONTENT_TYPE
+    return response
+
+
+def field_errors(error: ValidationError) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for item in error.errors:
+        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "payload")]
+        key = ".".join(location[1:] if location and location[0] in ("query", "path") else location)
+        errors.setdefault(key or "__all__", []).append(item.get("msg", "Invalid value"))
+    return errors
+
+
+@api.exception_handler(Problem)
+def on_problem(request: HttpRequest, exc: Problem) -> HttpResponse:
+    return problem_response(request, exc.as_dict(), exc.status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    body = {
+        "type": PROBLEM_BASE + "invalid-input", "title": "Invalid input", "status": 422,
+        "detail": "Some fields are missing or invalid.", "errors": field_errors(exc),
+    }
+    return problem_response(request, body, 422)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    body = {
+        "type": PROBLEM_BASE + "not-authenticated", "title": "Not authenticated", "status": 401,
+        "detail": "Log in or send a valid 'Authorization: Bearer <token>' header.",
+    }
+    return problem_response(request, body, 401)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    body = {"type": PROBLEM_BASE + "not-found", "title": "Not found", "status": 404,
+            "detail": str(exc) or "Not found."}
+    return problem_response(request, body, 404)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    body = {"type": "about:blank", "title": str(exc), "status": exc.status_code,
+            "detail": str(exc)}
+    return problem_response(request, body, exc.status_code)
+
+
+def mount_routers() -> None:
+    from mercato.cart.api import router as cart_router
+    from mercato.catalog.api import router as catalog_router
+    from mercato.customers.api import router as customers_router
+
+    api.add_router("/v1/", catalog_router)
+    api.add_router("/v1/", customers_router)
+    api.add_router("/v1/", cart_router)
+
+
+mount_routers()

@@ -1,0 +1,54 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from mercato.cart.states import CartStatus
+from mercato.catalog.models import MONEY_DIGITS, ProductVariant
+from mercato.core.ids import new_secret_token
+
+
+class Cart(models.Model):
+    """A shopper's cart: anonymous (reached by its opaque token) or a customer's."""
+
+    token = models.CharField(max_length=64, unique=True, default=new_secret_token, editable=False)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="carts",
+    )
+    currency = models.CharField(max_length=3)
+    status = models.CharField(
+        max_length=16, choices=CartStatus.choices, default=CartStatus.ACTIVE, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"], condition=Q(status=CartStatus.ACTIVE),
+                name="one_active_cart_per_customer",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"Cart {self.token[:8]}…"
+
+
+class CartLine(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey(ProductVariant, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+    # The unit price the shopper last saw: a different current price is reported, not hidden.
+    seen_unit_amount = models.DecimalField(**MONEY_DIGITS)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "variant"], name="cart_line_unique"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="cart_line_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.variant_id}"
