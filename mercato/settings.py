@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "mercato.inventory",
     "mercato.customers",
     "mercato.cart",
+    "mercato.demo",
 ]
 
 MIDDLEWARE = [
@@ -91,7 +92,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'mercato.sqlite3'}")
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'mercato.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60"))
