@@ -1,10 +1,15 @@
 """The REST API: mounts each app's router under /api/v1 and maps every error to problem+json."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+import logging
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from mercato.core.problems import PROBLEM_BASE, PROBLEM_CONTENT_TYPE, Problem
+
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="Mercato API",
@@ -65,6 +70,25 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     body = {"type": "about:blank", "title": str(exc), "status": exc.status_code,
             "detail": str(exc)}
     return problem_response(request, body, exc.status_code)
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if settings.DEBUG:
+        raise exc
+    logger.exception("Unhandled error in %s %s", request.method, request.path)
+    body = {"type": "about:blank", "title": "Internal server error", "status": 500,
+            "detail": "Something went wrong on our side; nothing was changed by this request."}
+    return problem_response(request, body, 500)
+
+
+def unknown_endpoint(request: HttpRequest, path: str) -> HttpResponse:
+    """Any /api/ path that no endpoint serves: a problem+json 404 rather than an HTML page."""
+    body = {"type": PROBLEM_BASE + "not-found", "title": "Not found", "status": 404,
+            "detail": f"No API endpoint at {request.path}."}
+    response = JsonResponse(body, status=404)
+    response["Content-Type"] = PROBLEM_CONTENT_TYPE
+    return response
 
 
 def mount_routers() -> None:
