@@ -16,3 +16,10 @@ def test_openapi_document_and_docs_are_served(client):
     assert document.status_code == 200
     assert document.json()["info"]["title"] == "Mercato API"
     assert client.get("/api/docs").status_code == 200
+
+
+def test_home_page_links_to_the_api_docs_and_back_office(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b'href="/api/docs"' in response.content
+    assert b'href="/admin/"' in response.content
