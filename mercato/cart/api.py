@@ -1,3 +1,97 @@
+"""Cart endpoints. The cart is found from the caller: a logged-in customer's own cart, else the
+anonymous cart of the X-Cart-Token header or the cart cookie."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-router = Router()
+from mercato.cart import selectors, services
+from mercato.cart.errors import CartNotFound
+from mercato.cart.models import Cart
+from mercato.cart.schemas import CartCreateIn, CartOut, LineAddIn, LineQuantityIn, cart_out
+from mercato.core.events import Actor
+from mercato.customers.auth import customer_from_request
+
+router = Router(tags=["cart"])
+
+TOKEN_HEADER = "X-Cart-Token"
+
+
+@dataclass(frozen=True)
+class Caller:
+    customer_id: int | None
+    token: str | None  # only for anonymous callers: a customer reaches their cart by login
+
+
+def caller_of(request: HttpRequest, response: HttpResponse) -> Caller:
+    """Who is asking; a customer who still carries an anonymous cart gets it merged now."""
+    customer = customer_from_request(request)
+    cookie_name = settings.MERCATO_CART_COOKIE
+    token = request.headers.get(TOKEN_HEADER) or request.COOKIES.get(cookie_name) or None
+    if customer is None:
+        return Caller(customer_id=None, token=token)
+    if token:
+        services.merge_anonymous_cart(customer_id=customer.pk, token=token,
+                                      by=Actor("customer", customer.email))
+    if cookie_name in request.COOKIES:
+        response.delete_cookie(cookie_name, samesite="Lax")
+    return Caller(customer_id=customer.pk, token=None)
+
+
+def reply(cart: Cart, response: HttpResponse, *, wrote: bool) -> CartOut:
+    """The cart re-validated; what it reports as changed is stored so it is said only once."""
+    review = selectors.cart_review(cart=cart)
+    services.record_shown_changes(cart_id=cart.pk, updates=review.updates)
+    if wrote and cart.customer_id is None:
+        response.set_cookie(
+            settings.MERCATO_CART_COOKIE, cart.token,
+            max_age=int(settings.MERCATO_CART_TTL.total_seconds()),
+            httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return cart_out(cart=cart, review=review)
+
+
+@router.post("/carts", response={200: CartOut, 201: CartOut}, summary="Open a cart")
+def create_cart(request: HttpRequest, response: HttpResponse,
+                payload: CartCreateIn | None = None) -> tuple[int, CartOut]:
+    """A new anonymous cart (201), or the logged-in customer's cart (201 if new, else 200)."""
+    caller = caller_of(request, response)
+    currency = (payload.currency if payload else None) or settings.MERCATO_DEFAULT_CURRENCY
+    cart, created = services.create_cart(customer_id=caller.customer_id,
+                                         currency=currency.upper())
+    return (201 if created else 200), reply(cart, response, wrote=True)
+
+
+@router.get("/cart", response=CartOut, summary="The current cart, re-validated")
+def get_cart(request: HttpRequest, response: HttpResponse) -> CartOut:
+    caller = caller_of(request, response)
+    cart = selectors.current_cart(customer_id=caller.customer_id, token=caller.token)
+    if cart is None:
+        raise CartNotFound("There is no cart: add a product to start one.")
+    return reply(cart, response, wrote=False)
+
+
+@router.post("/cart/lines", response={200: CartOut}, summary="Add a product to the cart")
+def add_line(request: HttpRequest, response: HttpResponse, payload: LineAddIn) -> CartOut:
+    caller = caller_of(request, response)
+    cart = services.add_line(customer_id=caller.customer_id, token=caller.token,
+                             sku=payload.sku, quantity=payload.quantity)
+    return reply(cart, response, wrote=True)
+
+
+@router.patch("/cart/lines/{sku}", response={200: CartOut}, summary="Set a line's quantity")
+def change_line_quantity(request: HttpRequest, response: HttpResponse, sku: str,
+                         payload: LineQuantityIn) -> CartOut:
+    caller = caller_of(request, response)
+    cart = services.change_line_quantity(customer_id=caller.customer_id, token=caller.token,
+                                         sku=sku, quantity=payload.quantity)
+    return reply(cart, response, wrote=True)
+
+
+@router.delete("/cart/lines/{sku}", response={200: CartOut}, summary="Remove a line")
+def remove_line(request: HttpRequest, response: HttpResponse, sku: str) -> CartOut:
+    caller = caller_of(request, response)
+    cart = services.remove_line(customer_id=caller.customer_id, token=caller.token, sku=sku)
+    return reply(cart, response, wrote=True)

@@ -1,0 +1,273 @@
+"""Cart use cases: one transaction each; the cart row is locked before its lines change."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+
+from mercato.cart.errors import (
+    CartLineNotFound,
+    CartNotFound,
+    InsufficientStock,
+    NotSellable,
+    UnknownSku,
+)
+from mercato.cart.events import EXPIRY_RUN_AGGREGATE_ID, CartExpired, CartMerged, CartsExpired
+from mercato.cart.models import Cart, CartLine
+from mercato.cart.rules import LineUpdate, insufficient_stock_detail, is_expired, merged_quantity
+from mercato.cart.selectors import Offer, expiry_cutoff, offer_for_sku
+from mercato.cart.states import CART_TRANSITIONS, CartStatus
+from mercato.catalog.models import VariantPrice
+from mercato.core.events import SYSTEM, Actor, record
+from mercato.core.problems import InvalidInput
+from mercato.core.states import advance
+from mercato.customers.models import User
+from mercato.inventory.selectors import available_quantities, available_quantity
+
+
+def create_cart(*, customer_id: int | None, currency: str) -> tuple[Cart, bool]:
+    """Open a new anonymous cart, or return the customer's cart; True when it was created."""
+    _check_currency(currency)
+    with transaction.atomic():
+        if customer_id is not None:
+            existing = _lock_customer_cart(customer_id=customer_id)
+            if existing is not None:
+                return existing, False
+        return _new_cart(customer_id=customer_id, currency=currency), True
+
+
+def add_line(*, customer_id: int | None, token: str | None, sku: str, quantity: int) -> Cart:
+    """Put `quantity` more of `sku` in the cart, opening a cart when there is none."""
+    with transaction.atomic():
+        cart = _lock_cart(customer_id=customer_id, token=token, create=True)
+        offer = _sellable_offer(sku=sku, currency=cart.currency)
+        line = cart.lines.filter(variant_id=offer.variant_id).first()
+        wanted = quantity + (line.quantity if line else 0)
+        _check_stock(offer=offer, quantity=wanted)
+        if line is None:
+            line = CartLine(cart=cart, variant_id=offer.variant_id)
+        # The shopper added it at the price shown now, so that is the price they have seen.
+        line.quantity, line.seen_unit_amount = wanted, offer.unit_amount
+        line.save()
+        _touch(cart)
+        return cart
+
+
+def change_line_quantity(*, customer_id: int | None, token: str | None, sku: str,
+                         quantity: int) -> Cart:
+    """Set the quantity of the cart's line for `sku`."""
+    with transaction.atomic():
+        cart = _lock_cart(customer_id=customer_id, token=token, create=False)
+        line = _line_for_sku(cart=cart, sku=sku)
+        _check_stock(offer=_sellable_offer(sku=sku, currency=cart.currency), quantity=quantity)
+        line.quantity = quantity
+        line.save(update_fields=["quantity"])
+        _touch(cart)
+        return cart
+
+
+def remove_line(*, customer_id: int | None, token: str | None, sku: str) -> Cart:
+    """Take the line for `sku` out of the cart."""
+    with transaction.atomic():
+        cart = _lock_cart(customer_id=customer_id, token=token, create=False)
+        _line_for_sku(cart=cart, sku=sku).delete()
+        _touch(cart)
+        return cart
+
+
+def merge_anonymous_cart(*, customer_id: int, token: str, by: Actor) -> Cart | None:
+    """Bring the anonymous cart of `token` into the customer's cart (first request after login).
+
+    Returns the customer's cart when something was merged; None when the token leads to no live
+    anonymous cart (unknown, expired, converted, or already the customer's own cart).
+    """
+    with transaction.atomic():
+        source = Cart.objects.select_for_update().filter(token=token).first()
+        if source is None or source.customer_id == customer_id:
+            return None
+        if source.customer_id is not None:
+            raise CartNotFound("There is no cart for this token.")
+        if not _is_live(source):
+            return None
+        target = _lock_customer_cart(customer_id=customer_id)
+        if target is None:
+            return _adopt_cart(cart=source, customer_id=customer_id, by=by)
+        line_count = _merge_lines(source=source, target=target)
+        merged_cart_id = str(source.pk)
+        source.delete()
+        _touch(target)
+        record(CartMerged(aggregate_id=str(target.pk), merged_cart_id=merged_cart_id,
+                          line_count=line_count, adopted=False), by=by)
+        return target
+
+
+def record_shown_changes(*, cart_id: int, updates: Sequence[LineUpdate]) -> None:
+    """Store what the shopper was just shown (capped quantities, new prices) so it is said once.
+
+    One UPDATE; a line whose quantity changed meanwhile is left alone and is re-checked next time.
+    """
+    if not updates:
+        return
+
+    def shown(column: str) -> Case:
+        field = CartLine._meta.get_field(column)
+        return Case(
+            *(When(Q(pk=update.line_id, quantity=update.quantity_was),
+                   then=Value(getattr(update, column), output_field=field))
+              for update in updates),
+            default=F(column), output_field=field,
+        )
+
+    with transaction.atomic():
+        CartLine.objects.filter(cart_id=cart_id, pk__in=[u.line_id for u in updates]).update(
+            quantity=shown("quantity"), seen_unit_amount=shown("seen_unit_amount"),
+        )
+
+
+def expire_carts(*, now: datetime | None = None) -> int:
+    """Mark every Active cart not updated within MERCATO_CART_TTL Expired; one event per run.
+
+    A bulk UPDATE filtered on the `expire` move's source states: the transition table still decides.
+    """
+    move = CART_TRANSITIONS.moves["expire"]
+    cutoff = expiry_cutoff(now)
+    with transaction.atomic():
+        count = Cart.objects.filter(status__in=move.source, updated_at__lt=cutoff).update(
+            status=move.target
+        )
+        if count:
+            record(CartsExpired(aggregate_id=EXPIRY_RUN_AGGREGATE_ID, count=count,
+                                cutoff=cutoff.isoformat()))
+    return count
+
+
+# Building blocks of the use cases above; each runs inside the caller's transaction.
+
+def _is_live(cart: Cart) -> bool:
+    return cart.status == CartStatus.ACTIVE and not is_expired(
+        updated_at=cart.updated_at, now=timezone.now(), ttl=settings.MERCATO_CART_TTL
+    )
+
+
+def _check_currency(currency: str) -> None:
+    if currency not in settings.MERCATO_CURRENCIES:
+        accepted = ", ".join(settings.MERCATO_CURRENCIES)
+        message = f"{currency} is not accepted; use one of {accepted}."
+        raise InvalidInput(message, errors={"currency": [message]})
+
+
+def _new_cart(*, customer_id: int | None, currency: str) -> Cart:
+    _check_currency(currency)
+    return Cart.objects.create(customer_id=customer_id, currency=currency)
+
+
+def _lock_customer_cart(*, customer_id: int) -> Cart | None:
+    """Lock the customer's live cart; closes a stale one. The customer row is locked first so
+    two first writes cannot both open a cart (one Active cart per customer)."""
+    list(User.objects.select_for_update().filter(pk=customer_id).values_list("pk"))
+    cart = (Cart.objects.select_for_update()
+            .filter(customer_id=customer_id, status=CartStatus.ACTIVE).first())
+    if cart is not None and not _is_live(cart):
+        advance(cart, CART_TRANSITIONS, "expire")
+        cart.save(update_fields=["status"])
+        record(CartExpired(aggregate_id=str(cart.pk)), by=SYSTEM)
+        return None
+    return cart
+
+
+def _lock_anonymous_cart(*, token: str | None) -> Cart | None:
+    cart = Cart.objects.select_for_update().filter(token=token).first() if token else None
+    if cart is not None and cart.customer_id is not None:
+        raise CartNotFound("There is no cart for this token.")
+    return cart if cart is not None and _is_live(cart) else None
+
+
+def _lock_cart(*, customer_id: int | None, token: str | None, create: bool) -> Cart:
+    """The cart the caller reaches, locked; opened if absent and `create`, else CartNotFound."""
+    if customer_id is not None:
+        cart = _lock_customer_cart(customer_id=customer_id)
+    else:
+        cart = _lock_anonymous_cart(token=token)
+    if cart is not None:
+        return cart
+    if not create:
+        raise CartNotFound("There is no cart: add a product to start one.")
+    return _new_cart(customer_id=customer_id, currency=settings.MERCATO_DEFAULT_CURRENCY)
+
+
+def _touch(cart: Cart) -> None:
+    """A change to the lines is activity on the cart: it restarts the expiry clock."""
+    cart.save(update_fields=["updated_at"])
+
+
+def _sellable_offer(*, sku: str, currency: str) -> Offer:
+    offer = offer_for_sku(sku=sku, currency=currency)
+    if offer is None:
+        message = f"There is no product with SKU {sku}."
+        raise UnknownSku(message, errors={"sku": [message]})
+    if not offer.is_published or offer.unit_amount is None:
+        message = (f"{sku} has no price in {currency}." if offer.is_published
+                   else f"{sku} is not for sale.")
+        raise NotSellable(message, errors={"sku": [message]})
+    return offer
+
+
+def _check_stock(*, offer: Offer, quantity: int) -> None:
+    available = available_quantity(variant_id=offer.variant_id)
+    if quantity > available:
+        raise InsufficientStock(
+            insufficient_stock_detail(sku=offer.sku, available=available),
+            sku=offer.sku, available=available, requested=quantity,
+        )
+
+
+def _line_for_sku(*, cart: Cart, sku: str) -> CartLine:
+    line = cart.lines.filter(variant__sku=sku).first()
+    if line is None:
+        raise CartLineNotFound(f"{sku} is not in the cart.")
+    return line
+
+
+def _adopt_cart(*, cart: Cart, customer_id: int, by: Actor) -> Cart:
+    """The customer had no cart: the anonymous one becomes theirs, as it is."""
+    cart.customer_id = customer_id
+    cart.save(update_fields=["customer", "updated_at"])
+    record(CartMerged(aggregate_id=str(cart.pk), merged_cart_id=str(cart.pk),
+                      line_count=cart.lines.count(), adopted=True), by=by)
+    return cart
+
+
+def _merge_lines(*, source: Cart, target: Cart) -> int:
+    """Add the source lines to the target: quantities per SKU summed, capped by stock."""
+    source_lines = list(source.lines.all())
+    target_lines = {line.variant_id: line for line in target.lines.all()}
+    variant_ids = [line.variant_id for line in source_lines]
+    available = available_quantities(variant_ids=variant_ids)
+    seen = _seen_amounts_for(target=target, source=source, lines=source_lines)
+    updated, created = [], []
+    for line in source_lines:
+        existing = target_lines.get(line.variant_id)
+        quantity = merged_quantity(existing=existing.quantity if existing else 0,
+                                   added=line.quantity, available=available[line.variant_id])
+        if existing is not None:
+            existing.quantity = quantity
+            updated.append(existing)
+        elif line.variant_id in seen:
+            created.append(CartLine(cart=target, variant_id=line.variant_id, quantity=quantity,
+                                    seen_unit_amount=seen[line.variant_id]))
+    CartLine.objects.bulk_update(updated, ["quantity"])
+    CartLine.objects.bulk_create(created)
+    return len(updated) + len(created)
+
+
+def _seen_amounts_for(*, target: Cart, source: Cart, lines: list[CartLine]) -> dict:
+    """The seen price each moved line keeps: its own in the same currency; across currencies the
+    current price in the target's (a line with no price there is not moved)."""
+    if source.currency == target.currency:
+        return {line.variant_id: line.seen_unit_amount for line in lines}
+    return dict(VariantPrice.objects.filter(
+        variant_id__in=[line.variant_id for line in lines], currency=target.currency,
+    ).values_list("variant_id", "amount"))
