@@ -1,6 +1,6 @@
 """Who is calling: a bearer token (API clients) or the Django session (the storefront)."""
 
-import hashlib
+from datetime import datetime, timedelta
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -9,12 +9,13 @@ from ninja.utils import check_csrf
 
 from mercato.core.problems import NotAuthenticated, PermissionDenied
 from mercato.customers.models import ApiToken, User
+from mercato.customers.rules import token_digest
+
+__all__ = ["bearer_auth", "customer_auth", "customer_from_request", "token_digest",
+           "user_for_token"]
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+TOUCH_INTERVAL = timedelta(minutes=1)
 
 
 def bearer_token(request: HttpRequest) -> str | None:
@@ -26,14 +27,25 @@ def bearer_token(request: HttpRequest) -> str | None:
 
 
 def user_for_token(token: str) -> User:
+    """The active user owning the unexpired `token`, or NotAuthenticated (401)."""
+    now = timezone.now()
     api_token = (
         ApiToken.objects.select_related("user")
-        .filter(digest=token_digest(token), expires_at__gt=timezone.now(), user__is_active=True)
+        .filter(digest=token_digest(token), expires_at__gt=now, user__is_active=True)
         .first()
     )
     if api_token is None:
         raise NotAuthenticated("The API token is unknown or has expired.")
+    touch_token(api_token, now=now)
     return api_token.user
+
+
+def touch_token(api_token: ApiToken, *, now: datetime) -> None:
+    """Note when a token was last used, at most once a minute: reads should not all write."""
+    if api_token.last_used_at is not None and now - api_token.last_used_at < TOUCH_INTERVAL:
+        return
+    ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+    api_token.last_used_at = now
 
 
 def enforce_csrf_for_cookies(request: HttpRequest) -> None:
@@ -72,3 +84,13 @@ class CustomerAuth(HttpBearer):
 
 
 customer_auth = CustomerAuth()
+
+
+class BearerAuth(HttpBearer):
+    """django-ninja auth for endpoints that act on the bearer token itself (not the session)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        return user_for_token(token)
+
+
+bearer_auth = BearerAuth()

@@ -1,0 +1,126 @@
+"""Request and response bodies of the customers API."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from ninja import Field, Schema
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
+
+from mercato.customers.models import Address
+
+
+def not_blank(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("blank", "This field is required.")
+    return value.strip()
+
+
+class CustomerOut(Schema):
+    public_id: str
+    email: str
+    first_name: str
+    last_name: str
+    marketing_consent: bool
+
+
+class RegisterIn(Schema):
+    email: str = Field(max_length=254)
+    password: str = Field(min_length=1, max_length=128)
+    first_name: str = Field(min_length=1, max_length=150)
+    last_name: str = Field(min_length=1, max_length=150)
+    marketing_consent: bool = False
+
+    @field_validator("email")
+    @classmethod
+    def email_is_valid(cls, value: str) -> str:
+        value = value.strip().lower()
+        try:
+            validate_email(value)
+        except DjangoValidationError as error:
+            raise PydanticCustomError("invalid_email", "Enter a valid email address.") from error
+        return value
+
+    _names_are_not_blank = field_validator("first_name", "last_name")(not_blank)
+
+
+class CredentialsIn(Schema):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=128)
+
+
+class TokenIn(CredentialsIn):
+    name: str = Field("", max_length=100)
+
+
+class TokenOut(Schema):
+    token: str = Field(description="Shown once: send it as 'Authorization: Bearer <token>'.")
+    expires_at: datetime
+
+
+class CustomerPatchIn(Schema):
+    """Only the fields sent are changed."""
+
+    first_name: str = Field("", min_length=1, max_length=150)
+    last_name: str = Field("", min_length=1, max_length=150)
+    marketing_consent: bool = False
+
+    _names_are_not_blank = field_validator("first_name", "last_name")(not_blank)
+
+
+class AddressIn(Schema):
+    """Checked against the country's address format; phone stored in E.164."""
+
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    company_name: str = Field("", max_length=120)
+    street_address_1: str = Field(max_length=200)
+    street_address_2: str = Field("", max_length=200)
+    city: str = Field("", max_length=100)
+    city_area: str = Field("", max_length=100)
+    postal_code: str = Field("", max_length=20)
+    country: str = Field(max_length=2, description="ISO 3166-1 alpha-2 code, e.g. DE")
+    country_area: str = Field("", max_length=100)
+    phone: str = Field("", max_length=32)
+    is_default_shipping: bool = False
+    is_default_billing: bool = False
+
+
+class AddressPatchIn(Schema):
+    """Only the fields sent are changed; the whole address is validated again."""
+
+    first_name: str = Field("", max_length=100)
+    last_name: str = Field("", max_length=100)
+    company_name: str = Field("", max_length=120)
+    street_address_1: str = Field("", max_length=200)
+    street_address_2: str = Field("", max_length=200)
+    city: str = Field("", max_length=100)
+    city_area: str = Field("", max_length=100)
+    postal_code: str = Field("", max_length=20)
+    country: str = Field("", max_length=2)
+    country_area: str = Field("", max_length=100)
+    phone: str = Field("", max_length=32)
+    is_default_shipping: bool = False
+    is_default_billing: bool = False
+
+
+class AddressOut(Schema):
+    public_id: str
+    first_name: str
+    last_name: str
+    company_name: str
+    street_address_1: str
+    street_address_2: str
+    city: str
+    city_area: str
+    postal_code: str
+    country: str
+    country_area: str
+    phone: str
+    is_default_shipping: bool
+    is_default_billing: bool
+
+    @staticmethod
+    def resolve_country(obj: Address) -> str:
+        return obj.country.code

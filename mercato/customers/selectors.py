@@ -1,0 +1,29 @@
+"""Reads of the customers app, each with what its endpoint needs."""
+
+from django.contrib.auth import authenticate
+
+from mercato.customers.errors import AddressNotFound, InvalidCredentials
+from mercato.customers.models import Address, User
+
+WRONG_CREDENTIALS = "The email address or password is incorrect."
+
+
+def customer_for_credentials(*, email: str, password: str) -> User:
+    """The active user with this email and password; one message whichever part is wrong."""
+    # ModelBackend hashes the password even for an unknown email, so timing tells nothing either.
+    user = authenticate(None, email=email.strip().lower(), password=password)
+    if not isinstance(user, User):
+        raise InvalidCredentials(WRONG_CREDENTIALS)
+    return user
+
+
+def addresses_for_customer(*, customer: User) -> list[Address]:
+    return list(Address.objects.filter(customer=customer).order_by("id"))
+
+
+def address_for_customer(*, customer: User, public_id: str) -> Address:
+    """One of the customer's addresses; another customer's is 'not found', never 'forbidden'."""
+    address = Address.objects.filter(customer=customer, public_id=public_id).first()
+    if address is None:
+        raise AddressNotFound("You have no address with this id.")
+    return address
