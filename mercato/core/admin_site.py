@@ -2,7 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, URLResolver, path, reverse
+from django.utils.text import slugify
 
 # Section -> (app_label, model name) in display order. Models not listed keep their app's group.
 SECTIONS: dict[str, list[tuple[str, str]]] = {
@@ -12,7 +15,10 @@ SECTIONS: dict[str, list[tuple[str, str]]] = {
         ("catalog", "tag"), ("inventory", "warehouse"), ("inventory", "stock"),
     ],
     "Order Management": [("cart", "cart")],
-    "Customers": [("customers", "user"), ("customers", "address"), ("auth", "group")],
+    "Customers": [
+        ("customers", "user"), ("customers", "address"), ("customers", "apitoken"),
+        ("auth", "group"),
+    ],
     "System": [("core", "event")],
 }
 
@@ -21,6 +27,11 @@ class MercatoAdminSite(admin.AdminSite):
     site_header = "Mercato back office"
     site_title = "Mercato"
     index_title = "Back office"
+
+    def get_urls(self) -> list[URLResolver | URLPattern]:
+        section = path("section/<slug:slug>/", self.admin_view(self.section_index),
+                       name="section")
+        return [section, *super().get_urls()]
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict]:
         apps = super().get_app_list(request, app_label)
@@ -31,22 +42,42 @@ class MercatoAdminSite(admin.AdminSite):
             for app in apps
             for model in app["models"]
         }
-        placed: set[tuple[str, str]] = set()
-        sections = []
-        for title, keys in SECTIONS.items():
-            section_models = [models[key] for key in keys if key in models]
-            placed.update(key for key in keys if key in models)
-            if section_models:
-                sections.append({
-                    "name": title, "app_label": keys[0][0], "app_url": "",
-                    "has_module_perms": True, "models": section_models,
-                })
+        sections = [self._section(title, keys, models) for title, keys in SECTIONS.items()]
+        placed = {key for keys in SECTIONS.values() for key in keys}
+        rest = []
         for app in apps:
-            rest = [m for m in app["models"]
-                    if (app["app_label"], m["object_name"].lower()) not in placed]
-            if rest:
-                sections.append({**app, "models": rest})
-        return sections
+            unplaced = [m for m in app["models"]
+                        if (app["app_label"], m["object_name"].lower()) not in placed]
+            if unplaced:
+                rest.append({**app, "models": unplaced})
+        return [section for section in sections if section["models"]] + rest
+
+    def _section(self, title: str, keys: list[tuple[str, str]], models: dict) -> dict:
+        return {
+            "name": title,
+            "app_label": slugify(title),
+            "app_url": reverse(f"{self.name}:section", kwargs={"slug": slugify(title)},
+                               current_app=self.name),
+            "has_module_perms": True,
+            "is_section": True,
+            "models": [models[key] for key in keys if key in models],
+        }
+
+    def section_index(self, request: HttpRequest, slug: str) -> TemplateResponse:
+        """One section's models, like Django's per-app index (the section title links here)."""
+        sections = [app for app in self.get_app_list(request)
+                    if app.get("is_section") and app["app_label"] == slug]
+        if not sections:
+            raise Http404("The requested admin section does not exist.")
+        context = {
+            **self.each_context(request),
+            "title": sections[0]["name"],
+            "subtitle": None,
+            "app_list": sections,
+            "app_label": slug,
+        }
+        request.current_app = self.name
+        return TemplateResponse(request, "admin/app_index.html", context)
 
 
 class MercatoAdminConfig(AdminConfig):

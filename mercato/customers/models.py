@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.db.models import Q
 from django_countries.fields import CountryField
 
 from mercato.core.ids import new_public_id
@@ -59,6 +60,12 @@ class Address(models.Model):
     class Meta:
         verbose_name_plural = "addresses"
         ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer"], condition=Q(is_default_shipping=True),
+                                    name="one_default_shipping_address"),
+            models.UniqueConstraint(fields=["customer"], condition=Q(is_default_billing=True),
+                                    name="one_default_billing_address"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}, {self.street_address_1}, {self.city}"

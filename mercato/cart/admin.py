@@ -1,0 +1,167 @@
+"""Order Management > Carts: a read-only view of shoppers' carts (status moves only by services).
+
+The whole token is never shown: it is the key of an anonymous cart.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib import admin
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.timesince import timesince
+
+from mercato.cart.models import Cart, CartLine
+from mercato.cart.selectors import expiry_cutoff
+from mercato.cart.states import CartStatus
+from mercato.core.admin import money_display
+
+TOKEN_PREFIX_LENGTH = 8
+AMOUNT = DecimalField(max_digits=20, decimal_places=4)
+
+
+def token_prefix(token: str) -> str:
+    return f"{token[:TOKEN_PREFIX_LENGTH]}…"
+
+
+class CartAgeFilter(admin.SimpleListFilter):
+    """How long since the cart last changed (what expiry counts from)."""
+
+    title = "age (since last update)"
+    parameter_name = "age"
+    buckets = {
+        "lt1": (None, timedelta(days=1)),
+        "1-7": (timedelta(days=1), timedelta(days=7)),
+        "7-30": (timedelta(days=7), timedelta(days=30)),
+        "gt30": (timedelta(days=30), None),
+    }
+
+    def lookups(self, request, model_admin):
+        return (("lt1", "< 1 day"), ("1-7", "1-7 days"), ("7-30", "7-30 days"),
+                ("gt30", "> 30 days"))
+
+    def queryset(self, request, queryset):
+        if self.value() not in self.buckets:
+            return queryset
+        youngest, oldest = self.buckets[self.value()]
+        now = timezone.now()
+        if youngest is not None:
+            queryset = queryset.filter(updated_at__lte=now - youngest)
+        if oldest is not None:
+            queryset = queryset.filter(updated_at__gt=now - oldest)
+        return queryset
+
+
+class CartValueFilter(admin.SimpleListFilter):
+    """Value of the lines at the prices the shopper saw, in the cart's own currency."""
+
+    title = "value"
+    parameter_name = "value"
+    buckets = {
+        "lt50": Q(value__lt=50),
+        "50-200": Q(value__gte=50, value__lte=200),
+        "gt200": Q(value__gt=200),
+    }
+
+    def lookups(self, request, model_admin):
+        return (("lt50", "< 50"), ("50-200", "50-200"), ("gt200", "> 200"))
+
+    def queryset(self, request, queryset):
+        if self.value() in self.buckets:
+            return queryset.filter(self.buckets[self.value()])
+        return queryset
+
+
+class CartLineInline(admin.TabularInline):
+    model = CartLine
+    fields = ("sku", "product_title", "quantity", "seen_unit_price", "line_total", "added_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("variant__product")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="SKU")
+    def sku(self, line: CartLine) -> str:
+        return line.variant.sku
+
+    @admin.display(description="Product")
+    def product_title(self, line: CartLine) -> str:
+        return line.variant.product.title
+
+    @admin.display(description="Seen unit price")
+    def seen_unit_price(self, line: CartLine) -> str:
+        return money_display(line.seen_unit_amount, line.cart.currency)
+
+    @admin.display(description="Line total")
+    def line_total(self, line: CartLine) -> str:
+        return money_display(line.quantity * line.seen_unit_amount, line.cart.currency)
+
+
+@admin.register(Cart)
+class CartAdmin(admin.ModelAdmin):
+    list_display = ("cart_token", "customer_label", "status_label", "line_count", "item_count",
+                    "value_display", "currency", "age", "created_at", "updated_at")
+    list_filter = ("status", CartAgeFilter, CartValueFilter, "currency")
+    list_select_related = ("customer",)
+    search_fields = ("customer__email", "^token")
+    ordering = ("-updated_at", "-id")
+    fields = ("cart_token", "customer", "status_label", "currency", "line_count", "item_count",
+              "value_display", "age", "created_at", "updated_at")
+    readonly_fields = fields
+    inlines = (CartLineInline,)
+
+    def get_queryset(self, request):
+        value = Sum(F("lines__quantity") * F("lines__seen_unit_amount"), output_field=AMOUNT)
+        return super().get_queryset(request).annotate(
+            line_count=Count("lines"),
+            item_count=Coalesce(Sum("lines__quantity"), 0),
+            value=Coalesce(value, Value(Decimal(0)), output_field=AMOUNT),
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Token", ordering="token")
+    def cart_token(self, cart: Cart) -> str:
+        return token_prefix(cart.token)
+
+    @admin.display(description="Customer", ordering="customer__email")
+    def customer_label(self, cart: Cart) -> str:
+        return cart.customer.email if cart.customer_id else "anonymous"
+
+    @admin.display(description="Status", ordering="status")
+    def status_label(self, cart: Cart) -> str:
+        if cart.status == CartStatus.ACTIVE and cart.updated_at < expiry_cutoff():
+            return "Active (past its time to live: expires at the next sweep)"
+        return cart.get_status_display()
+
+    @admin.display(description="Lines", ordering="line_count")
+    def line_count(self, cart: Cart) -> int:
+        return cart.line_count
+
+    @admin.display(description="Items", ordering="item_count")
+    def item_count(self, cart: Cart) -> int:
+        return cart.item_count
+
+    @admin.display(description="Value", ordering="value")
+    def value_display(self, cart: Cart) -> str:
+        return money_display(cart.value, cart.currency)
+
+    @admin.display(description="Age", ordering="-updated_at")
+    def age(self, cart: Cart) -> str:
+        return timesince(cart.updated_at, depth=1)

@@ -1,0 +1,74 @@
+"""System section: the event log, read-only (it is the history and the outbox).
+
+Also the small pieces every app's admin shares: money display, the staff actor, and turning a
+domain error raised during a save into a message.
+"""
+
+import json
+from decimal import Decimal
+
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.html import format_html
+from moneyed.l10n import format_money
+
+from mercato.core.events import Actor
+from mercato.core.models import Event
+from mercato.core.money import round_money, to_money
+from mercato.core.problems import Problem
+
+ADMIN_LOCALE = "en_US"
+
+
+def money_display(amount: Decimal | None, currency: str) -> str:
+    """An amount as staff read it ("€19.90"), rounded to the currency's minor unit."""
+    return format_money(round_money(to_money(amount or 0, currency)), locale=ADMIN_LOCALE)
+
+
+def staff_actor(request: HttpRequest) -> Actor:
+    """Who is acting when a service is called from the back office."""
+    return Actor("staff", request.user.get_username())
+
+
+class ProblemsAsMessages:
+    """Mixin for a ModelAdmin whose saves call services: a domain error raised while saving
+    (after the forms validated, e.g. a concurrent change) rolls the whole save back and comes
+    back to the same page with the error as a message instead of a server error."""
+
+    def changeform_view(self, request: HttpRequest, object_id: str | None = None,
+                        form_url: str = "", extra_context: dict | None = None) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except Problem as problem:
+            self.message_user(request, problem.detail, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ("id", "type", "aggregate", "actor", "created_at")
+    list_filter = ("type", "aggregate_type")
+    search_fields = ("=aggregate_id", "type", "actor")
+    fields = ("type", "aggregate_type", "aggregate_id", "actor", "created_at", "payload_json")
+    readonly_fields = fields
+    list_per_page = 50
+    ordering = ("-id",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Aggregate", ordering="aggregate_type")
+    def aggregate(self, obj: Event) -> str:
+        return f"{obj.aggregate_type}:{obj.aggregate_id}"
+
+    @admin.display(description="Payload")
+    def payload_json(self, obj: Event) -> str:
+        pretty = json.dumps(obj.payload, indent=2, sort_keys=True, ensure_ascii=False)
+        return format_html("<pre>{}</pre>", pretty)
