@@ -7,7 +7,9 @@ from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.utils import timezone
 
+from mercato.customers.errors import InvalidAddress
 from mercato.customers.models import Address, ApiToken, User
+from mercato.customers.rules import validate_address
 
 
 def clean_unique_email(form: forms.ModelForm) -> str:
@@ -52,8 +54,29 @@ class AccountKindFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AddressForm(forms.ModelForm):
+    """The back office checks addresses with the same per-country rules as the API."""
+
+    class Meta:
+        model = Address
+        fields = ("customer", "first_name", "last_name", "company_name", "street_address_1",
+                  "street_address_2", "city", "city_area", "postal_code", "country",
+                  "country_area", "phone", "is_default_shipping", "is_default_billing")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        country = str(cleaned.get("country") or "")
+        try:
+            cleaned.update(validate_address({**cleaned, "country": country}))
+        except InvalidAddress as error:
+            for field, messages in error.errors.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return cleaned
+
+
 class AddressInline(admin.StackedInline):
     model = Address
+    form = AddressForm
     fields = (("first_name", "last_name", "company_name"),
               ("street_address_1", "street_address_2"),
               ("postal_code", "city", "city_area"), ("country", "country_area"), "phone",
@@ -109,6 +132,7 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Address)
 class AddressAdmin(admin.ModelAdmin):
+    form = AddressForm
     list_display = ("customer", "first_name", "last_name", "street_address_1", "postal_code",
                     "city", "country", "is_default_shipping", "is_default_billing")
     list_filter = ("country",)

@@ -113,3 +113,34 @@ def test_api_tokens_are_read_only(staff_client):
     assert staff_client.post(delete, {"post": "yes"}).status_code == 403
     token.refresh_from_db()
     assert token.name == "CI"
+
+
+@pytest.mark.django_db
+def test_an_address_with_a_bad_postal_code_is_refused_in_the_back_office(staff_client):
+    customer = UserFactory(email="ada@example.com")
+    address = AddressFactory(customer=customer, postal_code="10117")
+    url = reverse("admin:customers_user_change", args=[customer.pk])
+    data = form_data(staff_client.get(url))
+    data["addresses-0-postal_code"] = "ABC"
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Enter a valid postal code for Germany." in response.content.decode()
+    address.refresh_from_db()
+    assert address.postal_code == "10117"
+
+
+@pytest.mark.django_db
+def test_the_back_office_stores_addresses_normalised_for_their_country(staff_client):
+    customer = UserFactory(email="ada@example.com")
+    url = reverse("admin:customers_address_add")
+    response = staff_client.post(url, {
+        "customer": customer.pk, "first_name": "Ada", "last_name": "Lovelace",
+        "street_address_1": "Unter den Linden 1", "city": "berlin", "postal_code": "10117",
+        "country": "DE", "phone": "030 1234567",
+    })
+
+    assert response.status_code == 302, response.context["errors"]
+    address = customer.addresses.get()
+    assert (address.city, address.phone) == ("BERLIN", "+49301234567")
