@@ -15,7 +15,7 @@ from django.utils.timesince import timesince
 from mercato.cart.models import Cart, CartLine
 from mercato.cart.selectors import expiry_cutoff
 from mercato.cart.states import CartStatus
-from mercato.core.admin import money_display
+from mercato.core.admin import ViewOnlyAdmin, money_display
 
 TOKEN_PREFIX_LENGTH = 8
 AMOUNT = DecimalField(max_digits=20, decimal_places=4)
@@ -107,7 +107,7 @@ class CartLineInline(admin.TabularInline):
 
 
 @admin.register(Cart)
-class CartAdmin(admin.ModelAdmin):
+class CartAdmin(ViewOnlyAdmin):
     list_display = ("cart_token", "customer_label", "status_label", "line_count", "item_count",
                     "value_display", "currency", "age", "created_at", "updated_at")
     list_filter = ("status", CartAgeFilter, CartValueFilter, "currency")
@@ -126,15 +126,6 @@ class CartAdmin(admin.ModelAdmin):
             item_count=Coalesce(Sum("lines__quantity"), 0),
             value=Coalesce(value, Value(Decimal(0)), output_field=AMOUNT),
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Token", ordering="token")
     def cart_token(self, cart: Cart) -> str:

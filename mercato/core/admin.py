@@ -30,6 +30,19 @@ def staff_actor(request: HttpRequest) -> Actor:
     return Actor("staff", request.user.get_username())
 
 
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Shown, never edited here: its rows change only through services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ProblemsAsMessages:
     """Mixin for a ModelAdmin whose saves call services: a domain error raised while saving
     (after the forms validated, e.g. a concurrent change) rolls the whole save back and comes
@@ -45,7 +58,7 @@ class ProblemsAsMessages:
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ViewOnlyAdmin):
     list_display = ("id", "type", "aggregate", "actor", "created_at")
     list_filter = ("type", "aggregate_type")
     search_fields = ("=aggregate_id", "type", "actor")
@@ -54,15 +67,6 @@ class EventAdmin(admin.ModelAdmin):
     list_per_page = 50
     ordering = ("-id",)
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Aggregate", ordering="aggregate_type")
     def aggregate(self, obj: Event) -> str:

@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.utils import timezone
 
+from mercato.core.admin import ViewOnlyAdmin
 from mercato.customers.errors import InvalidAddress
 from mercato.customers.models import Address, ApiToken, User
 from mercato.customers.rules import validate_address
@@ -143,7 +144,7 @@ class AddressAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ViewOnlyAdmin):
     """Read-only: only the digest is stored, and it is never shown (nor searchable)."""
 
     list_display = ("token_prefix", "name", "user", "created_at", "expires_at", "last_used_at",
@@ -152,15 +153,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
     search_fields = ("=prefix", "user__email", "name")
     fields = ("token_prefix", "name", "user", "created_at", "expires_at", "last_used_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Token", ordering="prefix")
     def token_prefix(self, obj: ApiToken) -> str:
