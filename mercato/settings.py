@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "mercato.core",
     "mercato.catalog",
     "mercato.inventory",
+    "mercato.pricing",
     "mercato.customers",
     "mercato.cart",
     "mercato.demo",
@@ -152,5 +153,9 @@ MERCATO_CART_TTL = env_duration("MERCATO_CART_TTL", "30d")
 MERCATO_CART_COOKIE = "mercato_cart"
 MERCATO_API_TOKEN_TTL = env_duration("MERCATO_API_TOKEN_TTL", "30d")
 MERCATO_MAX_PAGE_SIZE = int(os.environ.get("MERCATO_MAX_PAGE_SIZE", "100"))
+# True: catalog prices include tax (EU style); False: tax is added on top (US style).
+MERCATO_PRICES_INCLUDE_TAX = env_bool("MERCATO_PRICES_INCLUDE_TAX", True)
+# Where tax is estimated until the shopper gives an address (ISO 3166-1 alpha-2).
+MERCATO_SHOP_COUNTRY = os.environ.get("MERCATO_SHOP_COUNTRY", "DE").upper()
 
 NINJA_PAGINATION_MAX_LIMIT = MERCATO_MAX_PAGE_SIZE

@@ -20,6 +20,10 @@ SECTIONS: dict[str, list[tuple[str, str]]] = {
         ("auth", "group"),
     ],
     "System": [("core", "event")],
+    "Pricing": [
+        ("pricing", "taxclass"), ("pricing", "taxrate"), ("pricing", "deliverymethod"),
+        ("pricing", "deliveryzone"), ("pricing", "promotion"), ("pricing", "coupon"),
+    ],
 }
 
 

@@ -17,6 +17,7 @@ from tests.factories import (
     UserFactory,
     make_sellable_variant,
 )
+from tests.pricing.factories import make_pricing_setup
 
 
 @pytest.fixture(autouse=True)
@@ -53,4 +54,5 @@ def shop(db):
     CartLineFactory(cart=CartFactory(customer=customer), variant=variant, quantity=2)
     CartLineFactory(cart=CartFactory(), variant=variant, seen_unit_amount=Decimal("5.00"))
     Group.objects.create(name="Shop managers")
+    make_pricing_setup()
     return variant
