@@ -19,6 +19,7 @@ from mercato.catalog.models import (
     Tag,
     VariantPrice,
 )
+from mercato.catalog.services import refresh_listings
 from mercato.customers.auth import token_digest
 from mercato.customers.models import Address, ApiToken, User
 from mercato.inventory.models import Stock, Warehouse
@@ -112,10 +113,17 @@ class ProductVariantFactory(factory.django.DjangoModelFactory):
 class VariantPriceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = VariantPrice
+        skip_postgeneration_save = True
 
     variant = factory.SubFactory(ProductVariantFactory)
     currency = "EUR"
     amount = Decimal("19.90")
+
+    @factory.post_generation
+    def listing(obj, create, extracted, **kwargs):
+        """Keep the listing read model in step, as the services that change prices do."""
+        if create:
+            refresh_listings(product_ids=[obj.variant.product_id])
 
 
 class WarehouseFactory(factory.django.DjangoModelFactory):
@@ -132,11 +140,18 @@ class WarehouseFactory(factory.django.DjangoModelFactory):
 class StockFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Stock
+        skip_postgeneration_save = True
 
     variant = factory.SubFactory(ProductVariantFactory)
     warehouse = factory.SubFactory(WarehouseFactory)
     on_hand = 10
     allocated = 0
+
+    @factory.post_generation
+    def listing(obj, create, extracted, **kwargs):
+        """Keep the listing read model in step, as the inventory services do."""
+        if create:
+            refresh_listings(product_ids=[obj.variant.product_id])
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -21,7 +21,7 @@ from mercato.catalog.models import (
     ProductVariant,
     Tag,
 )
-from mercato.catalog.services import refresh_search_document
+from mercato.catalog.services import refresh_listings, refresh_search_document
 from mercato.core.admin import money_display
 
 BREADCRUMB_DEPTH = 3  # ancestors fetched with the row; deeper ones show as "…"
@@ -125,6 +125,7 @@ class ProductAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         refresh_search_document(product=form.instance)
+        refresh_listings(product_ids=[form.instance.pk])
 
     @admin.display(description="Variants", ordering="variant_count")
     def variants(self, obj: Product) -> int:

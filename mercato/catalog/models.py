@@ -178,3 +178,74 @@ class VariantPrice(models.Model):
         if self.compare_at_amount is None:
             return None
         return Money(self.compare_at_amount, self.currency)
+
+
+class ProductListing(models.Model):
+    """Read model of the product listing: one row per product and currency it is priced in.
+
+    Written only by catalog.services.refresh_listings, from the product, its variants' prices
+    (the cheapest in the currency) and their stock; the listing filters, counts and sorts these
+    rows instead of computing every product's price and stock on each request.
+    """
+
+    # The unique (product, currency) constraint indexes product_id first: no index of its own.
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="listings",
+                                db_index=False)
+    currency = models.CharField(max_length=3)
+    price_amount = models.DecimalField(**MONEY_DIGITS)
+    compare_at_amount = models.DecimalField(**MONEY_DIGITS, null=True, blank=True)
+    in_stock = models.BooleanField()
+    is_published = models.BooleanField()
+    # SET_NULL like the product's own keys, so deleting a category or brand keeps rows in step.
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+", db_index=False)
+    brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", db_index=False)
+    created_at = models.DateTimeField()
+    title_sort = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "currency"], name="product_listing_unique"),
+        ]
+        # One index per sort order and per facet, over published rows only: the listing reads
+        # nothing else. Partial, because SQLite cannot seek on a bare boolean column; ending
+        # with is_published all the same, because SQLite counts an index as covering a query
+        # only if it holds every column the query names.
+        indexes = [
+            models.Index(fields=["currency", *fields, "is_published"], name=name,
+                         condition=Q(is_published=True))
+            for name, fields in [
+                ("listing_newest", ["created_at", "product"]),
+                ("listing_price", ["price_amount"]),
+                ("listing_title", ["title_sort"]),
+                ("listing_category", ["category"]),
+                ("listing_brand", ["brand"]),
+            ]
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.price_amount} {self.currency}"
+
+
+class ProductListingValue(models.Model):
+    """Read model: an attribute value a product has, on itself or on any of its variants, once.
+
+    Written only by catalog.services.refresh_listings; the listing's attribute filters and
+    facets read these pairs instead of joining two many-to-many tables and variants.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE,
+                                related_name="listing_values", db_index=False)
+    value = models.ForeignKey(AttributeValue, on_delete=models.CASCADE, related_name="+",
+                              db_index=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "value"],
+                                    name="product_listing_value_unique"),
+        ]
+        indexes = [models.Index(fields=["value", "product"], name="listing_value_products")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.value_id}"

@@ -92,18 +92,23 @@ class ProductListItemOut(Schema):
     image: ImageOut | None
     created_at: datetime
 
+    # Resolved from a ProductListing row with its product and first image (selectors.listing).
+    @staticmethod
+    def resolve_slug(obj: object) -> str:
+        return obj.product.slug
+
+    @staticmethod
+    def resolve_title(obj: object) -> str:
+        return obj.product.title
+
     @staticmethod
     def resolve_price(obj: object) -> MoneyOut:
-        return MoneyOut.from_money(Money(obj.price_amount, obj.price_currency))
+        return MoneyOut.from_money(Money(obj.price_amount, obj.currency))
 
     @staticmethod
     def resolve_compare_at_price(obj: object) -> MoneyOut | None:
         compare_at = shown_compare_at(price=obj.price_amount, compare_at=obj.compare_at_amount)
-        return MoneyOut.from_amount(compare_at, obj.price_currency)
-
-    @staticmethod
-    def resolve_in_stock(obj: object) -> bool:
-        return bool(obj.is_in_stock)
+        return MoneyOut.from_amount(compare_at, obj.currency)
 
     @staticmethod
     def resolve_image(obj: object) -> dict | None:

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils.html import format_html_join
 
 from mercato.catalog.models import AttributeValue, ProductVariant, VariantPrice
+from mercato.catalog.services import refresh_listings
 from mercato.core.admin import ProblemsAsMessages, money_display, staff_actor
 from mercato.core.models import Event
 from mercato.inventory.errors import StockBelowAllocated
@@ -111,6 +112,22 @@ class ProductVariantAdmin(ProblemsAsMessages, admin.ModelAdmin):
         if db_field.name == "option_values":
             kwargs["queryset"] = AttributeValue.objects.select_related("attribute")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        product_ids = {form.instance.product_id}  # its prices feed the product's listing
+        if change and form.initial.get("product"):
+            product_ids.add(form.initial["product"])  # the variant may have moved
+        refresh_listings(product_ids=product_ids)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        refresh_listings(product_ids=[obj.product_id])
+
+    def delete_queryset(self, request, queryset):
+        product_ids = set(queryset.values_list("product_id", flat=True))
+        super().delete_queryset(request, queryset)
+        refresh_listings(product_ids=product_ids)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Stock:

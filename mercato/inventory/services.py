@@ -1,9 +1,14 @@
-"""Inventory use cases: each public function is one transaction that records its event."""
+"""Inventory use cases: each public function is one transaction that records its event.
+
+A service that changes what is on hand or allocated refreshes the catalog's listing rows of the
+products concerned in the same transaction (their in-stock flag), after locking the stock rows.
+"""
 
 from django.db import transaction
 from django.db.models import F
 
 from mercato.catalog.models import ProductVariant
+from mercato.catalog.services import refresh_listings
 from mercato.core.events import Actor, record
 from mercato.inventory.errors import (
     InvalidStockQuantity,
@@ -29,6 +34,7 @@ def set_stock_level(*, variant_id: int, warehouse_id: int, on_hand: int, by: Act
         if bin_location is not None:
             stock.bin_location = bin_location
         stock.save(update_fields=["on_hand", "bin_location"])
+        refresh_listings(product_ids=[stock.variant.product_id])
         record(StockLevelSet(
             aggregate_id=str(stock.pk), sku=stock.variant.sku, warehouse=stock.warehouse.code,
             old_on_hand=old_on_hand, new_on_hand=on_hand, bin_location=stock.bin_location,
@@ -45,6 +51,7 @@ def receive_stock(*, variant_id: int, warehouse_id: int, quantity: int, by: Acto
         stock = _locked_stock(variant_id=variant_id, warehouse_id=warehouse_id)
         Stock.objects.filter(pk=stock.pk).update(on_hand=F("on_hand") + quantity)
         stock.refresh_from_db(fields=["on_hand"])
+        refresh_listings(product_ids=[stock.variant.product_id])
         record(StockReceived(
             aggregate_id=str(stock.pk), sku=stock.variant.sku, warehouse=stock.warehouse.code,
             quantity=quantity, on_hand=stock.on_hand,

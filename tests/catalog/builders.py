@@ -1,8 +1,12 @@
 """Builders for catalog tests, on top of tests/factories.py."""
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from mercato.catalog.models import AttributeValue, Product
+from mercato.catalog.services import refresh_listings
 from tests.factories import (
     AttributeFactory,
     AttributeValueFactory,
@@ -34,6 +38,7 @@ def listed_product(*, price: str = "19.90", currency: str = "EUR", on_hand: int 
     variant.option_values.add(*(attribute_value(*item.split(":")) for item in options))
     product = variant.product
     product.attribute_values.add(*(attribute_value(*item.split(":")) for item in attributes))
+    refresh_listings(product_ids=[product.pk])  # as the back office does after such changes
     return product
 
 
@@ -47,7 +52,15 @@ def add_variant(product: Product, *, prices: dict[str, str], on_hand: int = 0,
     if on_hand:
         StockFactory(variant=variant, on_hand=on_hand)
     variant.option_values.add(*(attribute_value(*item.split(":")) for item in options))
+    refresh_listings(product_ids=[product.pk])  # as the back office does after such changes
     return variant
+
+
+def created_days_ago(product: Product, days: int, *, now: datetime | None = None) -> None:
+    """Backdate the product (created_at is auto_now_add) and its listing rows."""
+    created_at = (now or timezone.now()) - timedelta(days=days)
+    Product.objects.filter(pk=product.pk).update(created_at=created_at)
+    refresh_listings(product_ids=[product.pk])
 
 
 def slugs(response: object) -> list[str]:

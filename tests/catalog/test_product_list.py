@@ -1,10 +1,8 @@
-from datetime import timedelta
-
 import pytest
 from django.utils import timezone
 
 from mercato.catalog.models import Product
-from tests.catalog.builders import add_variant, listed_product, slugs
+from tests.catalog.builders import add_variant, created_days_ago, listed_product, slugs
 from tests.factories import (
     CategoryFactory,
     ProductFactory,
@@ -181,7 +179,7 @@ def _three_products() -> list[Product]:
                 listed_product(title="apple", price="30.00"),
                 listed_product(title="Cherry", price="10.00")]
     for age, product in enumerate(products):
-        Product.objects.filter(pk=product.pk).update(created_at=now - timedelta(days=age))
+        created_days_ago(product, age, now=now)
     return products
 
 
@@ -272,3 +270,29 @@ def test_listing_runs_a_fixed_number_of_queries_whatever_the_page_size(
                                          "category": categories[0].slug, "q": "product"})
 
     assert len(response.json()["items"]) == min(page_size, 25)
+
+
+def test_blank_search_text_lists_everything_newest_first(api):
+    older, newer = listed_product(), listed_product()
+    created_days_ago(older, 2)
+
+    body = api.get("/products", {"q": "   ", "sort": "relevance"}).json()
+
+    assert [item["slug"] for item in body["items"]] == [newer.slug, older.slug]
+    assert body["sort"] == "newest"
+
+
+def test_listing_with_every_filter_still_runs_a_fixed_number_of_queries(
+        api, django_assert_max_num_queries):
+    for number in range(10):
+        product = listed_product(options=("colour:red",), attributes=("material:linen",))
+        add_variant(product, prices={"EUR": "5.00"}, on_hand=1, options=(f"size:s{number}",))
+    brands = list(Product.objects.values_list("brand__slug", flat=True)[:3])
+
+    with django_assert_max_num_queries(6):
+        response = api.get("/products", {
+            "brand": brands, "attr": ["colour:red", "material:linen"], "in_stock": "true",
+            "min_price": "1", "max_price": "50", "q": "product", "sort": "relevance",
+        })
+
+    assert response.json()["total"] == 3

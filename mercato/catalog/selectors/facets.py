@@ -1,11 +1,11 @@
-"""Facet counts over a filtered product queryset: each facet is one grouped query."""
+"""Facet counts over filtered listing rows (one per product): each facet is one grouped query."""
 
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, QuerySet
 
-from mercato.catalog.models import Attribute, AttributeValue, Product, ProductVariant
+from mercato.catalog.models import Attribute, AttributeValue, ProductListing, ProductListingValue
 from mercato.catalog.rules import subtree_counts
 from mercato.catalog.selectors.categories import CategoryTree
 from mercato.core.money import Money
@@ -40,22 +40,24 @@ class Facets:
     price_range: PriceRange | None
 
 
-def listing_facets(products: QuerySet[Product], *, tree: CategoryTree,
-                   price_range: PriceRange | None, any_brand: QuerySet[Product]) -> Facets:
+def listing_facets(listings: QuerySet[ProductListing], *, tree: CategoryTree,
+                   price_range: PriceRange | None,
+                   any_brand: QuerySet[ProductListing]) -> Facets:
     """Facets over the matching products; the brand facet over the same ignoring brands."""
     return Facets(
-        categories=category_facet(products, tree=tree),
+        categories=category_facet(listings, tree=tree),
         brands=brand_facet(any_brand),
-        attributes=attribute_facet(products),
+        attributes=attribute_facet(listings),
         price_range=price_range,
     )
 
 
-def category_facet(products: QuerySet[Product], *, tree: CategoryTree) -> list[FacetCount]:
+def category_facet(listings: QuerySet[ProductListing], *,
+                   tree: CategoryTree) -> list[FacetCount]:
     """Matches per category, a parent counting its sub-categories' products too."""
-    direct = products.filter(category__isnull=False).order_by().values("category")
+    direct = listings.filter(category__isnull=False).order_by().values("category")
     counts = subtree_counts(
-        dict(direct.annotate(count=Count("pk")).values_list("category", "count")), tree.parents
+        dict(direct.annotate(count=Count("*")).values_list("category", "count")), tree.parents
     )
     facets = []
     for category_id, count in counts.items():
@@ -66,20 +68,20 @@ def category_facet(products: QuerySet[Product], *, tree: CategoryTree) -> list[F
     return sorted(facets, key=lambda facet: (-facet.count, facet.name))
 
 
-def brand_facet(products: QuerySet[Product]) -> list[FacetCount]:
+def brand_facet(listings: QuerySet[ProductListing]) -> list[FacetCount]:
     rows = (
-        products.filter(brand__isnull=False).order_by()
-        .values("brand__slug", "brand__name").annotate(count=Count("pk"))
+        listings.filter(brand__isnull=False).order_by()
+        .values("brand__slug", "brand__name").annotate(count=Count("*"))
         .order_by("-count", "brand__name")
     )
     return [FacetCount(slug=row["brand__slug"], name=row["brand__name"], count=row["count"])
             for row in rows]
 
 
-def attribute_facet(products: QuerySet[Product]) -> list[AttributeFacet]:
+def attribute_facet(listings: QuerySet[ProductListing]) -> list[AttributeFacet]:
     """Matches per attribute value, whether the product or one of its variants has it."""
     facets: dict[str, AttributeFacet] = {}
-    for row in _attribute_value_counts(products):
+    for row in _attribute_value_counts(listings):
         attribute_slug, attribute_name, value_slug, value_name, count = row
         facet = facets.setdefault(
             attribute_slug, AttributeFacet(slug=attribute_slug, name=attribute_name, values=[])
@@ -88,27 +90,23 @@ def attribute_facet(products: QuerySet[Product]) -> list[AttributeFacet]:
     return list(facets.values())
 
 
-def _attribute_value_counts(products: QuerySet[Product]) -> list[tuple]:
-    # The ORM cannot group over a UNION, and joining both many-to-many tables in one query
-    # multiplies rows (product values x variant values); so the (product, value) pairs are a
-    # UNION built by the ORM, grouped and named in SQL.
-    ids = products.order_by().values("pk")
-    on_product = Product.attribute_values.through.objects.filter(product__in=ids).values(
-        product_ref=F("product_id"), value_ref=F("attributevalue_id")
+def _attribute_value_counts(listings: QuerySet[ProductListing]) -> list[tuple]:
+    # Counted per value id first, then named: grouping the joined rows by names and positions
+    # sorts every (product, value) pair and is several times slower. The ORM cannot join a
+    # grouped subquery, so the counts built by the ORM are joined to the names in SQL.
+    counts = (
+        ProductListingValue.objects.filter(product__in=listings.order_by().values("product_id"))
+        .order_by().values("value_id").annotate(count=Count("*"))
     )
-    on_variant = ProductVariant.option_values.through.objects.filter(
-        productvariant__product__in=ids
-    ).values(product_ref=F("productvariant__product_id"), value_ref=F("attributevalue_id"))
-    pairs_sql, params = on_product.union(on_variant).query.sql_with_params()
-    connection = connections[products.db]
+    counts_sql, params = counts.query.sql_with_params()
+    connection = connections[listings.db]
     quote = connection.ops.quote_name
     value_table, attribute_table = (quote(AttributeValue._meta.db_table),
                                     quote(Attribute._meta.db_table))
     sql = (
-        f"SELECT a.slug, a.name, v.slug, v.name, COUNT(*) FROM ({pairs_sql}) pairs"
-        f" JOIN {value_table} v ON v.id = pairs.value_ref"
+        f"SELECT a.slug, a.name, v.slug, v.name, counts.{quote('count')} FROM ({counts_sql}) counts"
+        f" JOIN {value_table} v ON v.id = counts.value_id"
         f" JOIN {attribute_table} a ON a.id = v.attribute_id"
-        " GROUP BY a.id, a.slug, a.name, v.id, v.slug, v.name, v.position"
         " ORDER BY a.name, a.id, v.position, v.name"
     )
     with connection.cursor() as cursor:
