@@ -1,21 +1,53 @@
 """Order Management > Carts: a read-only view of shoppers' carts (status moves only by services).
 
 The whole token is never shown: it is the key of an anonymous cart.
+
+"Carts a promotion would affect now" (linked from each promotion): the live carts (Active,
+updated within MERCATO_CART_TTL) that hold a line the promotion targets, each priced by the
+pricing engine as if the promotion were running now (its dates, switch and coupon ignored).
+At most `promotion_preview_limit` carts, the most recently updated, are checked per page, in a
+bounded number of queries.
 """
 
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib import admin
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 
 from mercato.cart.models import Cart, CartLine
-from mercato.cart.selectors import expiry_cutoff
+from mercato.cart.selectors import expiry_cutoff, live_carts
 from mercato.cart.states import CartStatus
+from mercato.catalog.models import Category, VariantPrice
+from mercato.catalog.rules import subtree_of
 from mercato.core.admin import ViewOnlyAdmin, money_display
+from mercato.core.money import Money, money_sum, to_money
+from mercato.pricing.models import Promotion
+from mercato.pricing.rules import PromotionKind, PromotionScope
+from mercato.pricing.rules.preview import PreviewCart, PromotionEffect, promotion_effect
+from mercato.pricing.selectors import quotes_with_promotion_running
 
 TOKEN_PREFIX_LENGTH = 8
 AMOUNT = DecimalField(max_digits=20, decimal_places=4)
@@ -106,6 +138,94 @@ class CartLineInline(admin.TabularInline):
         return money_display(line.quantity * line.seen_unit_amount, line.cart.currency)
 
 
+def promotion_targets(promotion: Promotion) -> Q | None:
+    """The cart lines a promotion can touch, as a filter; None: any line (order-wide)."""
+    if promotion.scope == PromotionScope.PRODUCTS:
+        products = Promotion.products.through.objects.filter(promotion_id=promotion.pk)
+        return Q(variant__product_id__in=products.values("product_id"))
+    if promotion.scope == PromotionScope.CATEGORIES:
+        chosen = list(promotion.categories.values_list("pk", flat=True))
+        parents = dict(Category.objects.values_list("pk", "parent_id"))
+        covered = set().union(*(subtree_of(pk, parents) for pk in chosen))
+        return Q(variant__product__category_id__in=covered)
+    return None
+
+
+def carts_a_promotion_may_affect(promotion: Promotion) -> QuerySet[Cart]:
+    """Live carts holding a line the promotion targets (in its currency, if it has one),
+    the most recently updated first: what the SQL can rule out, the engine is not asked."""
+    lines = CartLine.objects.filter(cart_id=OuterRef("pk"))
+    targets = promotion_targets(promotion)
+    if targets is not None:
+        lines = lines.filter(targets)
+    carts = live_carts().filter(Exists(lines))
+    if promotion.currency:
+        carts = carts.filter(currency=promotion.currency)
+    return carts.select_related("customer").order_by("-updated_at", "-pk")
+
+
+def preview_carts(carts: Sequence[Cart]) -> list[PreviewCart]:
+    """The carts' lines at today's prices in each cart's currency, one query; lines the cart
+    would not count (unpublished, no price in its currency) are left out."""
+    price = VariantPrice.objects.filter(variant_id=OuterRef("variant_id"),
+                                        currency=OuterRef("cart__currency"))
+    rows = (CartLine.objects.filter(cart_id__in=[cart.pk for cart in carts],
+                                    variant__product__is_published=True)
+            .annotate(unit_amount=Subquery(price.values("amount")[:1]))
+            .order_by("cart_id", "pk")
+            .values_list("cart_id", "variant_id", "quantity", "unit_amount", "cart__currency"))
+    items: dict[int, list] = defaultdict(list)
+    for cart_id, variant_id, quantity, amount, currency in rows:
+        if amount is not None:
+            items[cart_id].append((variant_id, quantity, to_money(amount, currency)))
+    return [PreviewCart(key=cart.pk, currency=cart.currency, customer_id=cart.customer_id,
+                        items=tuple(items[cart.pk])) for cart in carts]
+
+
+def shown(money: Money) -> str:
+    return money_display(money.amount, money.currency.code)
+
+
+@dataclass(frozen=True)
+class AffectedCart:
+    """A row of the "carts a promotion would affect" page."""
+
+    cart: Cart
+    effect: PromotionEffect
+
+    @property
+    def token(self) -> str:
+        return token_prefix(self.cart.token)
+
+    @property
+    def customer(self) -> str:
+        return self.cart.customer.email if self.cart.customer_id else "anonymous"
+
+    @property
+    def items(self) -> int:
+        return sum(line.quantity for line in self.effect.quote.lines)
+
+    @property
+    def subtotal(self) -> str:
+        return shown(self.effect.quote.subtotal)
+
+    @property
+    def discount(self) -> str:
+        return shown(self.effect.discount)
+
+    @property
+    def total(self) -> str:
+        return shown(self.effect.quote.total)
+
+
+def discount_totals(rows: Sequence[AffectedCart]) -> list[str]:
+    """The discounts of the affected carts summed per currency."""
+    currencies = sorted({row.cart.currency for row in rows})
+    return [shown(money_sum((row.effect.discount for row in rows
+                             if row.cart.currency == currency), currency))
+            for currency in currencies]
+
+
 @admin.register(Cart)
 class CartAdmin(ViewOnlyAdmin):
     list_display = ("cart_token", "customer_label", "status_label", "line_count", "item_count",
@@ -118,6 +238,42 @@ class CartAdmin(ViewOnlyAdmin):
               "value_display", "age", "created_at", "updated_at")
     readonly_fields = fields
     inlines = (CartLineInline,)
+    promotion_preview_limit = 200
+
+    def get_urls(self) -> list[URLPattern]:
+        opts = self.model._meta
+        preview = path("affected-by-promotion/<int:promotion_id>/",
+                       self.admin_site.admin_view(self.affected_by_promotion_view),
+                       name=f"{opts.app_label}_{opts.model_name}_affected_by_promotion")
+        return [preview, *super().get_urls()]
+
+    def affected_by_promotion_view(self, request: HttpRequest,
+                                   promotion_id: int) -> TemplateResponse:
+        """The live carts the promotion would take something off if it were running now."""
+        if not (self.has_view_permission(request)
+                and request.user.has_perm("pricing.view_promotion")):
+            raise PermissionDenied
+        promotion = get_object_or_404(Promotion, pk=promotion_id)
+        candidates = carts_a_promotion_may_affect(promotion)
+        limit = self.promotion_preview_limit
+        checked = list(candidates[:limit + 1])
+        candidate_count = candidates.count() if len(checked) > limit else len(checked)
+        checked = checked[:limit]
+        quotes = quotes_with_promotion_running(promotion_id=promotion.pk,
+                                               carts=preview_carts(checked))
+        rows = [AffectedCart(cart, effect) for cart in checked
+                if (effect := promotion_effect(quotes[cart.pk], promotion.pk)).applies]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Carts “{promotion.name}” would affect now",
+            "opts": self.model._meta, "promotion": promotion, "rows": rows,
+            "checked": len(checked), "candidate_count": candidate_count, "limit": limit,
+            "is_free_delivery": promotion.kind == PromotionKind.FREE_DELIVERY,
+            "discount_totals": discount_totals(rows), "now": timezone.now(),
+            "promotion_url": reverse(f"{self.admin_site.name}:pricing_promotion_change",
+                                     args=[promotion.pk]),
+        }
+        return TemplateResponse(request, "admin/cart/cart/affected_by_promotion.html", context)
 
     def get_queryset(self, request):
         value = Sum(F("lines__quantity") * F("lines__seen_unit_amount"), output_field=AMOUNT)

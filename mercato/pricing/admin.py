@@ -8,7 +8,9 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from mercato.core.admin import money_display
 from mercato.pricing.models import (
@@ -187,16 +189,25 @@ def running_now(now: object) -> Q:
             & (Q(ends_at__isnull=True) | Q(ends_at__gt=now)))
 
 
+def affected_carts_url(promotion_id: int) -> str | None:
+    """The cart app's page of the carts a promotion would affect now (by URL name: pricing
+    comes before cart in the flow and must not import it)."""
+    try:
+        return reverse("admin:cart_cart_affected_by_promotion", args=[promotion_id])
+    except NoReverseMatch:
+        return None
+
+
 @admin.register(Promotion)
 class PromotionAdmin(admin.ModelAdmin):
     form = PromotionForm
     list_display = ("name", "kind", "scope", "value", "starts_at", "ends_at", "is_running",
-                    "usage", "priority", "stacks", "requires_coupon")
+                    "usage", "priority", "stacks", "requires_coupon", "affected_carts")
     list_filter = (ActiveNowFilter, "kind", "scope", "is_active", "stacks", "requires_coupon")
     search_fields = ("name", "coupons__code")
     autocomplete_fields = ("products",)
     filter_horizontal = ("categories",)
-    readonly_fields = ("times_used", "created_at")
+    readonly_fields = ("times_used", "created_at", "affected_carts")
     inlines = (CouponInline,)
     fieldsets = (
         (None, {"fields": ("name", "description", "kind", "scope", "is_active")}),
@@ -207,6 +218,7 @@ class PromotionAdmin(admin.ModelAdmin):
                                    "requires_coupon")}),
         ("Limits and combining", {"fields": ("usage_limit", "usage_limit_per_customer",
                                              "times_used", "priority", "stacks")}),
+        ("Reach", {"fields": ("affected_carts",)}),
         ("Dates", {"fields": ("created_at",)}),
     )
 
@@ -228,6 +240,13 @@ class PromotionAdmin(admin.ModelAdmin):
         now = timezone.now()
         return (obj.is_active and (obj.starts_at is None or obj.starts_at <= now)
                 and (obj.ends_at is None or obj.ends_at > now))
+
+    @admin.display(description="Carts")
+    def affected_carts(self, obj: Promotion) -> str:
+        url = affected_carts_url(obj.pk) if obj.pk else None
+        if url is None:
+            return "—"
+        return format_html('<a href="{}">Carts it would affect now</a>', url)
 
     @admin.display(description="Used", ordering="usage_count")
     def usage(self, obj: Promotion) -> str:

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from mercato.catalog.models import Category, ProductVariant
 from mercato.catalog.rules import ancestors_of
-from mercato.core.money import Money, to_money
+from mercato.core.money import Money, round_money, to_money
 from mercato.pricing.models import (
     Coupon,
     DeliveryMethod,
@@ -51,6 +51,7 @@ from mercato.pricing.rules import (
     price_quote,
 )
 from mercato.pricing.rules.coupons import entered_codes
+from mercato.pricing.rules.preview import PreviewCart, lines_per_cart, preview_promotions
 from mercato.pricing.rules.types import STANDARD_TAX_CLASS, normalize_code
 
 # (variant id, quantity, unit price in the quote's currency)
@@ -183,10 +184,10 @@ def _zone_rule(rate: DeliveryRate) -> DeliveryZoneRule:
 
 def _rate_rule(rate: DeliveryRate) -> DeliveryRateRule:
     def money(amount: object) -> Money | None:
-        return None if amount is None else to_money(amount, rate.currency)
+        return None if amount is None else round_money(to_money(amount, rate.currency))
 
     return DeliveryRateRule(
-        zone=_zone_rule(rate), price=to_money(rate.price, rate.currency),
+        zone=_zone_rule(rate), price=round_money(to_money(rate.price, rate.currency)),
         min_weight_grams=rate.min_weight_grams, max_weight_grams=rate.max_weight_grams,
         min_order_value=money(rate.min_order_value), max_order_value=money(rate.max_order_value),
         free_over=money(rate.free_over),
@@ -277,3 +278,41 @@ def delivery_methods_for(*, currency: str, address: Address, lines: Sequence[Pri
                             coupon_codes=coupon_codes, customer_id=customer_id, now=now,
                             prices_include_tax=prices_include_tax)
     return delivery_options(request, pricing_config_for(request=request, with_delivery=True))
+
+
+def quotes_with_promotion_running(*, promotion_id: int, carts: Sequence[PreviewCart],
+                                  now: datetime | None = None,
+                                  prices_include_tax: bool | None = None) -> dict[int, Quote]:
+    """Each cart's quote (by its key) as if promotion `promotion_id` were running now, beside
+    the promotions live now (see rules/preview.py). No address: tax is estimated for the shop's
+    country. At most 6 queries plus 3 per currency, however many carts and lines."""
+    now = now or timezone.now()
+    all_lines = pricing_lines_for(items=[item for cart in carts for item in cart.items])
+    product_classes, type_classes = tax_classes_for(all_lines)
+    tax_rates = tax_rates_for(settings.MERCATO_SHOP_COUNTRY)
+    promotions = {
+        currency: promotions_for(
+            request=quote_request(currency=currency, now=now, lines=[
+                line for line in all_lines if line.unit_price.currency.code == currency]),
+            extra_ids={promotion_id})
+        for currency in sorted({cart.currency for cart in carts})
+    }
+    uses = (PromotionUsage.objects.filter(
+        promotion_id__in={p.id for rules in promotions.values() for p in rules},
+        customer_id__in={cart.customer_id for cart in carts} - {None},
+    ).order_by().values_list("promotion_id", "customer_id").annotate(count=Count("pk")))
+    customer_uses = {(row[0], row[1]): row[2] for row in uses}
+    quotes = {}
+    for cart, lines in lines_per_cart(carts, all_lines):
+        config = PricingConfig(
+            tax_rates=tax_rates, product_tax_classes=product_classes,
+            product_type_tax_classes=type_classes,
+            promotions=preview_promotions(promotions[cart.currency], promotion_id=promotion_id,
+                                          customer_id=cart.customer_id,
+                                          customer_uses=customer_uses),
+        )
+        request = quote_request(currency=cart.currency, lines=lines, now=now,
+                                customer_id=cart.customer_id,
+                                prices_include_tax=prices_include_tax)
+        quotes[cart.key] = price_quote(request, config)
+    return quotes

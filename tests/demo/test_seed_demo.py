@@ -122,7 +122,8 @@ def test_seed_demo_query_count_does_not_grow_with_the_number_of_products():
     Product.objects.all().delete()
     with CaptureQueriesContext(connection) as large:
         seed(products=60)
-    assert len(large.captured_queries) <= len(small.captured_queries) < 80
+    # The second run finds the demo pricing there already and writes none of it.
+    assert len(large.captured_queries) <= len(small.captured_queries) < 100
 
 
 @pytest.mark.django_db
