@@ -34,6 +34,7 @@ test: lint
 
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/cart_pricing.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static

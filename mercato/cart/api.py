@@ -5,12 +5,23 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Query, Router
 
 from mercato.cart import selectors, services
 from mercato.cart.errors import CartNotFound
 from mercato.cart.models import Cart
-from mercato.cart.schemas import CartCreateIn, CartOut, LineAddIn, LineQuantityIn, cart_out
+from mercato.cart.schemas import (
+    CartCreateIn,
+    CartOut,
+    CouponIn,
+    DeliveryIn,
+    DeliveryMethodsOut,
+    DeliveryMethodsQuery,
+    LineAddIn,
+    LineQuantityIn,
+    cart_out,
+    delivery_methods_out,
+)
 from mercato.core.events import Actor
 from mercato.customers.auth import customer_from_request
 
@@ -43,7 +54,9 @@ def caller_of(request: HttpRequest, response: HttpResponse) -> Caller:
 def reply(cart: Cart, response: HttpResponse, *, wrote: bool) -> CartOut:
     """The cart re-validated; what it reports as changed is stored so it is said only once."""
     review = selectors.cart_review(cart=cart)
-    services.record_shown_changes(cart_id=cart.pk, updates=review.updates)
+    services.record_shown_changes(cart_id=cart.pk, cart_updated_at=cart.updated_at,
+                                  updates=review.updates,
+                                  shown_promotion_ids=review.shown_promotion_ids)
     if wrote and cart.customer_id is None:
         response.set_cookie(
             settings.MERCATO_CART_COOKIE, cart.token,
@@ -64,13 +77,16 @@ def create_cart(request: HttpRequest, response: HttpResponse,
     return (201 if created else 200), reply(cart, response, wrote=True)
 
 
-@router.get("/cart", response=CartOut, summary="The current cart, re-validated")
-def get_cart(request: HttpRequest, response: HttpResponse) -> CartOut:
-    caller = caller_of(request, response)
+def existing_cart(caller: Caller) -> Cart:
     cart = selectors.current_cart(customer_id=caller.customer_id, token=caller.token)
     if cart is None:
         raise CartNotFound("There is no cart: add a product to start one.")
-    return reply(cart, response, wrote=False)
+    return cart
+
+
+@router.get("/cart", response=CartOut, summary="The current cart, re-validated and priced")
+def get_cart(request: HttpRequest, response: HttpResponse) -> CartOut:
+    return reply(existing_cart(caller_of(request, response)), response, wrote=False)
 
 
 @router.post("/cart/lines", response={200: CartOut}, summary="Add a product to the cart")
@@ -95,3 +111,42 @@ def remove_line(request: HttpRequest, response: HttpResponse, sku: str) -> CartO
     caller = caller_of(request, response)
     cart = services.remove_line(customer_id=caller.customer_id, token=caller.token, sku=sku)
     return reply(cart, response, wrote=True)
+
+
+@router.post("/cart/coupons", response={200: CartOut}, summary="Apply a coupon code")
+def apply_coupon(request: HttpRequest, response: HttpResponse, payload: CouponIn) -> CartOut:
+    """422 when the code is unknown, expired, used up or does not apply to this cart."""
+    caller = caller_of(request, response)
+    cart = services.apply_coupon(customer_id=caller.customer_id, token=caller.token,
+                                 code=payload.code)
+    return reply(cart, response, wrote=True)
+
+
+@router.delete("/cart/coupons/{code}", response={200: CartOut}, summary="Remove a coupon code")
+def remove_coupon(request: HttpRequest, response: HttpResponse, code: str) -> CartOut:
+    caller = caller_of(request, response)
+    cart = services.remove_coupon(customer_id=caller.customer_id, token=caller.token, code=code)
+    return reply(cart, response, wrote=True)
+
+
+@router.put("/cart/delivery", response={200: CartOut},
+            summary="Set the estimate address and the delivery method")
+def choose_delivery(request: HttpRequest, response: HttpResponse, payload: DeliveryIn) -> CartOut:
+    """Delivery and tax are then quoted for this address; a method not offered for it and the
+    cart is refused (422) and nothing changes."""
+    caller = caller_of(request, response)
+    cart = services.choose_delivery(customer_id=caller.customer_id, token=caller.token,
+                                    country=payload.country, region=payload.region,
+                                    method=payload.method)
+    return reply(cart, response, wrote=True)
+
+
+@router.get("/cart/delivery-methods", response=DeliveryMethodsOut,
+            summary="Delivery methods for an address and the current cart")
+def delivery_methods(request: HttpRequest, response: HttpResponse,
+                     query: Query[DeliveryMethodsQuery]) -> DeliveryMethodsOut:
+    """Without a country, for the cart's estimate address (422 if it has none)."""
+    cart = existing_cart(caller_of(request, response))
+    address, options = selectors.delivery_options_at(cart=cart, country=query.country,
+                                                     region=query.region)
+    return delivery_methods_out(address, options)

@@ -28,3 +28,30 @@ class NotSellable(InvalidInput):
 class InsufficientStock(Conflict):
     slug = "insufficient-stock"
     title = "Not enough stock"
+
+
+class CouponNotInCart(NotFound):
+    slug = "coupon-not-in-cart"
+    title = "This coupon code is not in the cart"
+
+
+class TooManyCoupons(InvalidInput):
+    slug = "too-many-coupons"
+    title = "Too many coupon codes"
+
+
+class InvalidCountry(InvalidInput):
+    slug = "invalid-country"
+    title = "Unknown country"
+
+
+class CountryNeeded(InvalidInput):
+    """Delivery methods depend on where the parcel goes."""
+
+    slug = "country-needed"
+    title = "A country is needed"
+
+
+class DeliveryMethodNotOffered(InvalidInput):
+    slug = "delivery-method-not-offered"
+    title = "This delivery method is not offered for this address and cart"

@@ -8,7 +8,12 @@ from mercato.core.ids import new_secret_token
 
 
 class Cart(models.Model):
-    """A shopper's cart: anonymous (reached by its opaque token) or a customer's."""
+    """A shopper's cart: anonymous (reached by its opaque token) or a customer's.
+
+    Coupon codes are a JSON list on the cart row rather than rows of their own: every change
+    to a cart already locks this row, so that lock alone keeps concurrent edits apart, and a
+    read costs no extra query.
+    """
 
     token = models.CharField(max_length=64, unique=True, default=new_secret_token, editable=False)
     customer = models.ForeignKey(
@@ -19,6 +24,16 @@ class Cart(models.Model):
     status = models.CharField(
         max_length=16, choices=CartStatus.choices, default=CartStatus.ACTIVE, editable=False
     )
+    # Codes as the coupon table spells them, in the order entered; one that stops applying is
+    # kept (and reported) so it comes back when the cart qualifies again.
+    coupon_codes = models.JSONField(default=list, blank=True)
+    # Where delivery and tax are estimated for before checkout ("" = not given yet).
+    estimate_country = models.CharField(max_length=2, blank=True, default="")
+    estimate_region = models.CharField(max_length=40, blank=True, default="")
+    delivery_method = models.CharField(max_length=40, blank=True, default="",
+                                       help_text="Code of the chosen delivery method.")
+    # Promotions the shopper was last shown applied: one that stops applying is said once.
+    shown_promotion_ids = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 

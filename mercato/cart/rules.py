@@ -1,14 +1,18 @@
-"""Pure cart rules: re-validating lines, totals, merging, expiry. No ORM here."""
+"""Pure cart rules: re-validating lines, pricing the review, merging, expiry. No ORM here."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from django_countries import countries
 from moneyed.l10n import format_money
 
+from mercato.cart.errors import InvalidCountry
 from mercato.core.money import Money, money_sum, round_money
+from mercato.pricing.rules import Address, Message, MessageCode, Quote, QuoteLine
+from mercato.pricing.rules.types import normalize_code
 
 MESSAGE_LOCALE = "en_US"
 
@@ -25,6 +29,7 @@ class LineFacts:
     """What is known about one cart line right now."""
 
     line_id: int
+    variant_id: int
     sku: str
     label: str
     quantity: int
@@ -149,6 +154,94 @@ def review_cart(*, currency: str, lines: Iterable[LineFacts]) -> CartReview:
     updates = tuple(update for line in reviews if (update := line.update()) is not None)
     return CartReview(currency=currency, lines=reviews, totals=cart_totals(reviews, currency),
                       updates=updates)
+
+
+# --- pricing the review (the quote comes from the pricing engine) ------------------------------
+
+# (variant id, quantity, unit price): what pricing.selectors.pricing_lines_for takes.
+PricingItem = tuple[int, int, Money]
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    review: LineReview
+    quote: QuoteLine | None  # None: the line is not counted
+
+
+@dataclass(frozen=True)
+class PricedCart:
+    """The cart re-validated and priced: what the shopper is shown, and what to store so that
+    each change is said once."""
+
+    review: CartReview
+    quote: Quote
+    lines: tuple[PricedLine, ...]
+    messages: tuple[str, ...]
+    # The promotions now applied, to store as shown; None when the cart already says so.
+    shown_promotion_ids: list[int] | None = None
+
+    @property
+    def updates(self) -> tuple[LineUpdate, ...]:
+        return self.review.updates
+
+
+def pricing_items(review: CartReview) -> list[PricingItem]:
+    """The counted lines at their current unit price and (possibly capped) quantity."""
+    return [(line.facts.variant_id, line.quantity, line.unit_price)
+            for line in review.lines if line.is_counted and line.unit_price is not None]
+
+
+def quote_messages(messages: Sequence[Message]) -> list[str]:
+    """The quote's messages; a coupon's promotion that stopped applying is said once, by the
+    coupon's own message."""
+    by_coupon = {m.promotion_id for m in messages if m.coupon_code is not None}
+    return [m.text for m in messages
+            if not (m.code == MessageCode.PROMOTION_NO_LONGER_APPLIES
+                    and m.promotion_id in by_coupon)]
+
+
+def price_cart(*, review: CartReview, quote: Quote, shown_promotion_ids: Sequence[int]
+               ) -> PricedCart:
+    """Join the line review with its quote (whose lines are the counted lines, in order)."""
+    quoted = iter(quote.lines)
+    lines = tuple(PricedLine(line, next(quoted) if line.is_counted else None)
+                  for line in review.lines)
+    applied = sorted(set(quote.applied_promotion_ids))
+    return PricedCart(
+        review=review, quote=quote, lines=lines,
+        messages=(*review.messages, *quote_messages(quote.messages)),
+        shown_promotion_ids=None if applied == sorted(set(shown_promotion_ids)) else applied,
+    )
+
+
+def estimate_address(*, country: str, region: str) -> Address | None:
+    return Address(country=country, region=region) if country else None
+
+
+def checked_address(*, country: str, region: str = "") -> Address:
+    """An estimate address with a known ISO 3166-1 alpha-2 country, codes in upper case."""
+    code = country.strip().upper()
+    if not code or code not in countries:
+        message = f"'{country}' is not a country: give an ISO 3166-1 alpha-2 code such as DE."
+        raise InvalidCountry(message, errors={"country": [message]})
+    return Address(country=code, region=region.strip().upper())
+
+
+def holds_code(codes: Iterable[str], code: str) -> bool:
+    return any(normalize_code(held) == normalize_code(code) for held in codes)
+
+
+def without_code(codes: Iterable[str], code: str) -> list[str]:
+    return [held for held in codes if normalize_code(held) != normalize_code(code)]
+
+
+def merged_codes(target: Sequence[str], source: Sequence[str]) -> list[str]:
+    """The target cart's codes, then the source's it does not hold yet."""
+    merged = list(target)
+    for code in source:
+        if not holds_code(merged, code):
+            merged.append(code)
+    return merged
 
 
 def merged_quantity(*, existing: int, added: int, available: int) -> int:

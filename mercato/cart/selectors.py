@@ -1,4 +1,11 @@
-"""Reads of carts: which cart a request reaches, and the cart re-validated for display."""
+"""Reads of carts: which cart a request reaches, and the cart re-validated and priced for
+display.
+
+Every read prices the cart with the pricing engine (pricing.selectors.quote_for_lines, the one
+checkout and orders use too): active promotions apply on every read, so one that ended since
+the shopper last looked no longer applies and the cart says so once. The number of queries of
+a read does not grow with the number of lines or promotions.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -8,12 +15,25 @@ from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from mercato.cart.errors import CountryNeeded
 from mercato.cart.models import Cart, CartLine
-from mercato.cart.rules import CartReview, LineFacts, line_label, review_cart
+from mercato.cart.rules import (
+    CartReview,
+    LineFacts,
+    PricedCart,
+    checked_address,
+    estimate_address,
+    line_label,
+    price_cart,
+    pricing_items,
+    review_cart,
+)
 from mercato.cart.states import CartStatus
 from mercato.catalog.models import ProductVariant, VariantPrice
 from mercato.core.money import to_money
 from mercato.inventory.selectors import available_quantities
+from mercato.pricing.rules import Address, DeliveryOption, PricingLine
+from mercato.pricing.selectors import delivery_methods_for, pricing_lines_for, quote_for_lines
 
 
 @dataclass(frozen=True)
@@ -82,7 +102,7 @@ def line_facts(*, line: CartLine, currency: str, available: int) -> LineFacts:
     variant = line.variant
     current = line.unit_amount
     return LineFacts(
-        line_id=line.pk, sku=variant.sku,
+        line_id=line.pk, variant_id=variant.pk, sku=variant.sku,
         label=line_label(title=variant.product.title, variant_name=variant.name),
         quantity=line.quantity,
         seen_unit_price=to_money(line.seen_unit_amount, currency),
@@ -91,8 +111,8 @@ def line_facts(*, line: CartLine, currency: str, available: int) -> LineFacts:
     )
 
 
-def cart_review(*, cart: Cart) -> CartReview:
-    """The cart checked against current prices, publication and stock: two queries."""
+def lines_review(*, cart: Cart) -> CartReview:
+    """The cart's lines checked against current prices, publication and stock: two queries."""
     lines = lines_with_prices(cart=cart)
     available = available_quantities(variant_ids=[line.variant_id for line in lines])
     facts = [
@@ -100,3 +120,48 @@ def cart_review(*, cart: Cart) -> CartReview:
         for line in lines
     ]
     return review_cart(currency=cart.currency, lines=facts)
+
+
+def estimate_address_of(cart: Cart) -> Address | None:
+    return estimate_address(country=cart.estimate_country, region=cart.estimate_region)
+
+
+def pricing_lines_of(review: CartReview) -> list[PricingLine]:
+    """The counted lines as the pricing engine sees them: two queries."""
+    return pricing_lines_for(items=pricing_items(review))
+
+
+def cart_review(*, cart: Cart) -> PricedCart:
+    """The cart re-validated and priced now (promotions, coupons, delivery, tax): a bounded
+    number of queries, whatever the number of lines and promotions."""
+    review = lines_review(cart=cart)
+    quote = quote_for_lines(
+        currency=cart.currency, lines=pricing_lines_of(review),
+        address=estimate_address_of(cart), delivery_method=cart.delivery_method or None,
+        coupon_codes=cart.coupon_codes, customer_id=cart.customer_id,
+        previously_applied_promotion_ids=cart.shown_promotion_ids,
+    )
+    return price_cart(review=review, quote=quote, shown_promotion_ids=cart.shown_promotion_ids)
+
+
+def delivery_options_for(*, cart: Cart, address: Address) -> list[DeliveryOption]:
+    """The delivery methods offered for `address` and the cart's counted lines, with fees."""
+    return delivery_methods_for(
+        currency=cart.currency, address=address,
+        lines=pricing_lines_of(lines_review(cart=cart)), coupon_codes=cart.coupon_codes,
+        customer_id=cart.customer_id,
+    )
+
+
+def delivery_options_at(*, cart: Cart, country: str = "",
+                        region: str = "") -> tuple[Address, list[DeliveryOption]]:
+    """The delivery methods for the given country (and region), else for the cart's estimate
+    address; CountryNeeded when there is neither."""
+    if country.strip():
+        address = checked_address(country=country, region=region)
+    else:
+        address = estimate_address_of(cart)
+    if address is None:
+        message = "Give a country (ISO 3166-1 alpha-2 code such as DE) to see delivery methods."
+        raise CountryNeeded(message, errors={"country": [message]})
+    return address, delivery_options_for(cart=cart, address=address)

@@ -1,4 +1,13 @@
-"""Cart use cases: one transaction each; the cart row is locked before its lines change."""
+"""Cart use cases: one transaction each; the cart row is locked before the cart or its lines
+change (that lock also keeps concurrent coupon and delivery choices apart).
+
+A coupon is checked by the pricing engine when entered (unknown, expired, used up, or not
+applicable to this cart: a problem, and the cart is unchanged). Once in the cart it is kept
+even if a later change to the lines makes it stop applying: the cart then says why on every
+read, and the discount comes back as soon as the cart qualifies again. The shopper removes it
+with remove_coupon. A chosen delivery method that stops being offered is kept and reported
+the same way.
+"""
 
 from collections.abc import Sequence
 from datetime import datetime
@@ -11,14 +20,34 @@ from django.utils import timezone
 from mercato.cart.errors import (
     CartLineNotFound,
     CartNotFound,
+    CouponNotInCart,
+    DeliveryMethodNotOffered,
     InsufficientStock,
     NotSellable,
+    TooManyCoupons,
     UnknownSku,
 )
 from mercato.cart.events import EXPIRY_RUN_AGGREGATE_ID, CartExpired, CartMerged, CartsExpired
 from mercato.cart.models import Cart, CartLine
-from mercato.cart.rules import LineUpdate, insufficient_stock_detail, is_expired, merged_quantity
-from mercato.cart.selectors import Offer, expiry_cutoff, offer_for_sku
+from mercato.cart.rules import (
+    LineUpdate,
+    checked_address,
+    holds_code,
+    insufficient_stock_detail,
+    is_expired,
+    merged_codes,
+    merged_quantity,
+    without_code,
+)
+from mercato.cart.selectors import (
+    Offer,
+    delivery_options_for,
+    estimate_address_of,
+    expiry_cutoff,
+    lines_review,
+    offer_for_sku,
+    pricing_lines_of,
+)
 from mercato.cart.states import CART_TRANSITIONS, CartStatus
 from mercato.catalog.models import VariantPrice
 from mercato.core.events import SYSTEM, Actor, record
@@ -26,6 +55,11 @@ from mercato.core.problems import InvalidInput
 from mercato.core.states import advance
 from mercato.customers.models import User
 from mercato.inventory.selectors import available_quantities, available_quantity
+from mercato.pricing.selectors import coupons_for
+from mercato.pricing.services import check_coupon
+
+MAX_COUPONS = 5
+PRICING_CHOICES = ["coupon_codes", "estimate_country", "estimate_region", "delivery_method"]
 
 
 def create_cart(*, customer_id: int | None, currency: str) -> tuple[Cart, bool]:
@@ -96,21 +130,89 @@ def merge_anonymous_cart(*, customer_id: int, token: str, by: Actor) -> Cart | N
         if target is None:
             return _adopt_cart(cart=source, customer_id=customer_id, by=by)
         line_count = _merge_lines(source=source, target=target)
+        _merge_pricing_choices(source=source, target=target)
         merged_cart_id = str(source.pk)
         source.delete()
-        _touch(target)
+        target.save(update_fields=[*PRICING_CHOICES, "updated_at"])
         record(CartMerged(aggregate_id=str(target.pk), merged_cart_id=merged_cart_id,
                           line_count=line_count, adopted=False), by=by)
         return target
 
 
-def record_shown_changes(*, cart_id: int, updates: Sequence[LineUpdate]) -> None:
-    """Store what the shopper was just shown (capped quantities, new prices) so it is said once.
+def apply_coupon(*, customer_id: int | None, token: str | None, code: str) -> Cart:
+    """Add a coupon code to the cart if it applies to it now, else a problem saying why."""
+    with transaction.atomic():
+        cart = _lock_cart(customer_id=customer_id, token=token, create=False)
+        coupon = check_coupon(
+            code=code, currency=cart.currency, lines=pricing_lines_of(lines_review(cart=cart)),
+            coupon_codes=cart.coupon_codes, address=estimate_address_of(cart),
+            customer_id=cart.customer_id,
+        )
+        if holds_code(cart.coupon_codes, coupon.code):
+            return cart
+        if len(cart.coupon_codes) >= MAX_COUPONS:
+            message = f"A cart holds at most {MAX_COUPONS} coupon codes: remove one first."
+            raise TooManyCoupons(message, errors={"code": [message]})
+        cart.coupon_codes = [*cart.coupon_codes, coupon.code]
+        cart.save(update_fields=["coupon_codes", "updated_at"])
+        return cart
 
-    One UPDATE; a line whose quantity changed meanwhile is left alone and is re-checked next time.
+
+def remove_coupon(*, customer_id: int | None, token: str | None, code: str) -> Cart:
+    """Take a coupon code out of the cart (whatever its letter case)."""
+    with transaction.atomic():
+        cart = _lock_cart(customer_id=customer_id, token=token, create=False)
+        if not holds_code(cart.coupon_codes, code):
+            raise CouponNotInCart(f"The coupon code '{code}' is not in the cart.")
+        cart.coupon_codes = without_code(cart.coupon_codes, code)
+        # Removed on purpose: its promotion going away is no news to report.
+        unlocked = {coupon.promotion_id for coupon in coupons_for([code])}
+        cart.shown_promotion_ids = [p for p in cart.shown_promotion_ids if p not in unlocked]
+        cart.save(update_fields=["coupon_codes", "shown_promotion_ids", "updated_at"])
+        return cart
+
+
+def choose_delivery(*, customer_id: int | None, token: str | None, country: str,
+                    region: str = "", method: str | None = None) -> Cart:
+    """Set where delivery and tax are estimated for and, optionally, the delivery method,
+    which must be offered for that address and the cart as it is."""
+    address = checked_address(country=country, region=region)
+    method = (method or "").strip()
+    with transaction.atomic():
+        cart = _lock_cart(customer_id=customer_id, token=token, create=False)
+        if method and method not in {o.code for o in delivery_options_for(cart=cart,
+                                                                           address=address)}:
+            message = (f"The delivery method '{method}' is not offered for {address.country} "
+                       "and this cart: pick one from /cart/delivery-methods.")
+            raise DeliveryMethodNotOffered(message, errors={"method": [message]})
+        cart.estimate_country, cart.estimate_region = address.country, address.region
+        cart.delivery_method = method
+        cart.save(update_fields=["estimate_country", "estimate_region", "delivery_method",
+                                 "updated_at"])
+        return cart
+
+
+def record_shown_changes(*, cart_id: int, cart_updated_at: datetime,
+                         updates: Sequence[LineUpdate],
+                         shown_promotion_ids: list[int] | None = None) -> None:
+    """Store what the shopper was just shown (capped quantities, new prices, the promotions
+    applied) so that each change is said once.
+
+    Guarded writes: a line whose quantity changed meanwhile is left alone, and the promotions
+    are stored only if the cart is still as it was read (`cart_updated_at`); what is skipped is
+    re-checked on the next read.
     """
-    if not updates:
+    if not updates and shown_promotion_ids is None:
         return
+    with transaction.atomic():
+        if updates:
+            _store_line_updates(cart_id=cart_id, updates=updates)
+        if shown_promotion_ids is not None:
+            Cart.objects.filter(pk=cart_id, updated_at=cart_updated_at).update(
+                shown_promotion_ids=shown_promotion_ids)
+
+
+def _store_line_updates(*, cart_id: int, updates: Sequence[LineUpdate]) -> None:
 
     def shown(column: str) -> Case:
         field = CartLine._meta.get_field(column)
@@ -121,10 +223,9 @@ def record_shown_changes(*, cart_id: int, updates: Sequence[LineUpdate]) -> None
             default=F(column), output_field=field,
         )
 
-    with transaction.atomic():
-        CartLine.objects.filter(cart_id=cart_id, pk__in=[u.line_id for u in updates]).update(
-            quantity=shown("quantity"), seen_unit_amount=shown("seen_unit_amount"),
-        )
+    CartLine.objects.filter(cart_id=cart_id, pk__in=[u.line_id for u in updates]).update(
+        quantity=shown("quantity"), seen_unit_amount=shown("seen_unit_amount"),
+    )
 
 
 def expire_carts(*, now: datetime | None = None) -> int:
@@ -261,6 +362,16 @@ def _merge_lines(*, source: Cart, target: Cart) -> int:
     CartLine.objects.bulk_update(updated, ["quantity"])
     CartLine.objects.bulk_create(created)
     return len(updated) + len(created)
+
+
+def _merge_pricing_choices(*, source: Cart, target: Cart) -> None:
+    """The customer's cart gains the anonymous cart's coupon codes, and its estimate address
+    and delivery method when it has none of its own."""
+    target.coupon_codes = merged_codes(target.coupon_codes, source.coupon_codes)[:MAX_COUPONS]
+    if not target.estimate_country:
+        target.estimate_country = source.estimate_country
+        target.estimate_region = source.estimate_region
+        target.delivery_method = source.delivery_method
 
 
 def _seen_amounts_for(*, target: Cart, source: Cart, lines: list[CartLine]) -> dict:

@@ -21,7 +21,7 @@ from mercato.core.money import Money
 
 def facts(**overrides: object) -> LineFacts:
     values = {
-        "line_id": 1, "sku": "SKU-1", "label": "Shirt", "quantity": 2,
+        "line_id": 1, "variant_id": 1, "sku": "SKU-1", "label": "Shirt", "quantity": 2,
         "seen_unit_price": Money("20.00", "EUR"), "current_unit_price": Money("20.00", "EUR"),
         "available": 10, "is_published": True,
     }
