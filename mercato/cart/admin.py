@@ -9,7 +9,6 @@ At most `promotion_preview_limit` carts, the most recently updated, are checked 
 bounded number of queries.
 """
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,12 +19,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Count,
     DecimalField,
-    Exists,
     F,
-    OuterRef,
     Q,
-    QuerySet,
-    Subquery,
     Sum,
     Value,
 )
@@ -38,15 +33,13 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from mercato.cart.models import Cart, CartLine
-from mercato.cart.selectors import expiry_cutoff, live_carts
+from mercato.cart.selectors import carts_a_promotion_may_affect, expiry_cutoff, preview_carts
 from mercato.cart.states import CartStatus
-from mercato.catalog.models import Category, VariantPrice
-from mercato.catalog.rules import subtree_of
 from mercato.core.admin import ViewOnlyAdmin, money_display
-from mercato.core.money import Money, money_sum, to_money
+from mercato.core.money import Money, money_sum
 from mercato.pricing.models import Promotion
-from mercato.pricing.rules import PromotionKind, PromotionScope
-from mercato.pricing.rules.preview import PreviewCart, PromotionEffect, promotion_effect
+from mercato.pricing.rules import PromotionKind
+from mercato.pricing.rules.preview import PromotionEffect, promotion_effect
 from mercato.pricing.selectors import quotes_with_promotion_running
 
 TOKEN_PREFIX_LENGTH = 8
@@ -136,50 +129,6 @@ class CartLineInline(admin.TabularInline):
     @admin.display(description="Line total")
     def line_total(self, line: CartLine) -> str:
         return money_display(line.quantity * line.seen_unit_amount, line.cart.currency)
-
-
-def promotion_targets(promotion: Promotion) -> Q | None:
-    """The cart lines a promotion can touch, as a filter; None: any line (order-wide)."""
-    if promotion.scope == PromotionScope.PRODUCTS:
-        products = Promotion.products.through.objects.filter(promotion_id=promotion.pk)
-        return Q(variant__product_id__in=products.values("product_id"))
-    if promotion.scope == PromotionScope.CATEGORIES:
-        chosen = list(promotion.categories.values_list("pk", flat=True))
-        parents = dict(Category.objects.values_list("pk", "parent_id"))
-        covered = set().union(*(subtree_of(pk, parents) for pk in chosen))
-        return Q(variant__product__category_id__in=covered)
-    return None
-
-
-def carts_a_promotion_may_affect(promotion: Promotion) -> QuerySet[Cart]:
-    """Live carts holding a line the promotion targets (in its currency, if it has one),
-    the most recently updated first: what the SQL can rule out, the engine is not asked."""
-    lines = CartLine.objects.filter(cart_id=OuterRef("pk"))
-    targets = promotion_targets(promotion)
-    if targets is not None:
-        lines = lines.filter(targets)
-    carts = live_carts().filter(Exists(lines))
-    if promotion.currency:
-        carts = carts.filter(currency=promotion.currency)
-    return carts.select_related("customer").order_by("-updated_at", "-pk")
-
-
-def preview_carts(carts: Sequence[Cart]) -> list[PreviewCart]:
-    """The carts' lines at today's prices in each cart's currency, one query; lines the cart
-    would not count (unpublished, no price in its currency) are left out."""
-    price = VariantPrice.objects.filter(variant_id=OuterRef("variant_id"),
-                                        currency=OuterRef("cart__currency"))
-    rows = (CartLine.objects.filter(cart_id__in=[cart.pk for cart in carts],
-                                    variant__product__is_published=True)
-            .annotate(unit_amount=Subquery(price.values("amount")[:1]))
-            .order_by("cart_id", "pk")
-            .values_list("cart_id", "variant_id", "quantity", "unit_amount", "cart__currency"))
-    items: dict[int, list] = defaultdict(list)
-    for cart_id, variant_id, quantity, amount, currency in rows:
-        if amount is not None:
-            items[cart_id].append((variant_id, quantity, to_money(amount, currency)))
-    return [PreviewCart(key=cart.pk, currency=cart.currency, customer_id=cart.customer_id,
-                        items=tuple(items[cart.pk])) for cart in carts]
 
 
 def shown(money: Money) -> str:

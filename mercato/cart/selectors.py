@@ -7,12 +7,14 @@ the shopper last looked no longer applies and the cart says so once. The number 
 a read does not grow with the number of lines or promotions.
 """
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from mercato.cart.errors import CountryNeeded
@@ -29,10 +31,13 @@ from mercato.cart.rules import (
     review_cart,
 )
 from mercato.cart.states import CartStatus
-from mercato.catalog.models import ProductVariant, VariantPrice
+from mercato.catalog.models import Category, ProductVariant, VariantPrice
+from mercato.catalog.rules import subtree_of
 from mercato.core.money import to_money
 from mercato.inventory.selectors import available_quantities
-from mercato.pricing.rules import Address, DeliveryOption, PricingLine
+from mercato.pricing.models import Promotion
+from mercato.pricing.rules import Address, DeliveryOption, PricingLine, PromotionScope
+from mercato.pricing.rules.preview import PreviewCart
 from mercato.pricing.selectors import delivery_methods_for, pricing_lines_for, quote_for_lines
 
 
@@ -165,3 +170,49 @@ def delivery_options_at(*, cart: Cart, country: str = "",
         message = "Give a country (ISO 3166-1 alpha-2 code such as DE) to see delivery methods."
         raise CountryNeeded(message, errors={"country": [message]})
     return address, delivery_options_for(cart=cart, address=address)
+
+
+# The back office's "carts a promotion would affect now": what SQL can rule out first.
+
+def promotion_targets(promotion: Promotion) -> Q | None:
+    """The cart lines a promotion can touch, as a filter; None: any line (order-wide)."""
+    if promotion.scope == PromotionScope.PRODUCTS:
+        products = Promotion.products.through.objects.filter(promotion_id=promotion.pk)
+        return Q(variant__product_id__in=products.values("product_id"))
+    if promotion.scope == PromotionScope.CATEGORIES:
+        chosen = list(promotion.categories.values_list("pk", flat=True))
+        parents = dict(Category.objects.values_list("pk", "parent_id"))
+        covered = set().union(*(subtree_of(pk, parents) for pk in chosen))
+        return Q(variant__product__category_id__in=covered)
+    return None
+
+
+def carts_a_promotion_may_affect(promotion: Promotion) -> QuerySet[Cart]:
+    """Live carts holding a line the promotion targets (in its currency, if it has one),
+    the most recently updated first: what the SQL can rule out, the engine is not asked."""
+    lines = CartLine.objects.filter(cart_id=OuterRef("pk"))
+    targets = promotion_targets(promotion)
+    if targets is not None:
+        lines = lines.filter(targets)
+    carts = live_carts().filter(Exists(lines))
+    if promotion.currency:
+        carts = carts.filter(currency=promotion.currency)
+    return carts.select_related("customer").order_by("-updated_at", "-pk")
+
+
+def preview_carts(carts: Sequence[Cart]) -> list[PreviewCart]:
+    """The carts' lines at today's prices in each cart's currency, one query; lines the cart
+    would not count (unpublished, no price in its currency) are left out."""
+    price = VariantPrice.objects.filter(variant_id=OuterRef("variant_id"),
+                                        currency=OuterRef("cart__currency"))
+    rows = (CartLine.objects.filter(cart_id__in=[cart.pk for cart in carts],
+                                    variant__product__is_published=True)
+            .annotate(unit_amount=Subquery(price.values("amount")[:1]))
+            .order_by("cart_id", "pk")
+            .values_list("cart_id", "variant_id", "quantity", "unit_amount", "cart__currency"))
+    items: dict[int, list] = defaultdict(list)
+    for cart_id, variant_id, quantity, amount, currency in rows:
+        if amount is not None:
+            items[cart_id].append((variant_id, quantity, to_money(amount, currency)))
+    return [PreviewCart(key=cart.pk, currency=cart.currency, customer_id=cart.customer_id,
+                        items=tuple(items[cart.pk])) for cart in carts]
