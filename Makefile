@@ -26,7 +26,7 @@ run: install
 		--access-logfile - --timeout 60
 
 lint: install
-	$(BIN)/ruff check mercato tests bench
+	$(BIN)/ruff check mercato tests bench gunicorn.conf.py
 	$(BIN)/lint-imports
 
 test: lint
