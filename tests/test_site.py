@@ -23,3 +23,25 @@ def test_home_page_links_to_the_api_docs_and_back_office(client):
     assert response.status_code == 200
     assert b'href="/api/docs"' in response.content
     assert b'href="/admin/"' in response.content
+
+
+def test_the_api_documents_every_endpoint_of_the_shop(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    documented = {(path, method.upper()) for path, operations in paths.items()
+                  for method in operations}
+    expected = {
+        ("/api/v1/products", "GET"), ("/api/v1/products/{slug}", "GET"),
+        ("/api/v1/categories", "GET"),
+        ("/api/v1/auth/register", "POST"), ("/api/v1/auth/login", "POST"),
+        ("/api/v1/auth/logout", "POST"), ("/api/v1/auth/tokens", "POST"),
+        ("/api/v1/auth/tokens/current", "DELETE"),
+        ("/api/v1/me", "GET"), ("/api/v1/me", "PATCH"),
+        ("/api/v1/me/addresses", "GET"), ("/api/v1/me/addresses", "POST"),
+        ("/api/v1/me/addresses/{public_id}", "GET"), ("/api/v1/me/addresses/{public_id}", "PATCH"),
+        ("/api/v1/me/addresses/{public_id}", "DELETE"),
+        ("/api/v1/carts", "POST"), ("/api/v1/cart", "GET"), ("/api/v1/cart/lines", "POST"),
+        ("/api/v1/cart/lines/{sku}", "PATCH"), ("/api/v1/cart/lines/{sku}", "DELETE"),
+        ("/api/v1/cart/coupons", "POST"), ("/api/v1/cart/coupons/{code}", "DELETE"),
+        ("/api/v1/cart/delivery", "PUT"), ("/api/v1/cart/delivery-methods", "GET"),
+    }
+    assert expected <= documented
