@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "mercato.pricing",
     "mercato.customers",
     "mercato.cart",
+    "mercato.payments",
     "mercato.demo",
 ]
 

@@ -24,6 +24,7 @@ SECTIONS: dict[str, list[tuple[str, str]]] = {
         ("pricing", "taxclass"), ("pricing", "taxrate"), ("pricing", "deliverymethod"),
         ("pricing", "deliveryzone"), ("pricing", "promotion"), ("pricing", "coupon"),
     ],
+    "Payments": [("payments", "payment"), ("payments", "giftcard")],
 }
 
 

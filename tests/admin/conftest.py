@@ -17,6 +17,7 @@ from tests.factories import (
     UserFactory,
     make_sellable_variant,
 )
+from tests.payments.factories import make_payments_setup
 from tests.pricing.factories import make_pricing_setup
 
 
@@ -55,4 +56,5 @@ def shop(db):
     CartLineFactory(cart=CartFactory(), variant=variant, seen_unit_amount=Decimal("5.00"))
     Group.objects.create(name="Shop managers")
     make_pricing_setup()
+    make_payments_setup()
     return variant

@@ -1,0 +1,52 @@
+"""Payment and gift card errors, each shown as a problem+json type."""
+
+from mercato.core.problems import Conflict, InvalidInput, NotFound
+
+
+class PaymentNotFound(NotFound):
+    slug = "payment-not-found"
+    title = "Payment not found"
+
+
+class IdempotencyKeyReused(Conflict):
+    slug = "idempotency-key-reused"
+    title = "This idempotency key was used for a different request"
+
+
+class AmountNotAllowed(InvalidInput):
+    """Capturing more than authorized, refunding more than captured, a non-positive amount."""
+
+    slug = "payment-amount-not-allowed"
+    title = "This amount is not allowed for this payment"
+
+
+class CurrencyMismatch(InvalidInput):
+    slug = "currency-mismatch"
+    title = "The amount is not in the payment's currency"
+
+
+class UnknownGateway(InvalidInput):
+    slug = "unknown-payment-gateway"
+    title = "Unknown payment gateway"
+
+
+class GiftCardNotFound(InvalidInput):
+    slug = "gift-card-not-found"
+    title = "Unknown gift card"
+
+
+class GiftCardUnusable(InvalidInput):
+    """Expired or deactivated."""
+
+    slug = "gift-card-unusable"
+    title = "This gift card cannot be used"
+
+
+class GiftCardInsufficientBalance(InvalidInput):
+    slug = "gift-card-insufficient-balance"
+    title = "The gift card balance is too low"
+
+
+class GiftCardCodeTaken(Conflict):
+    slug = "gift-card-code-taken"
+    title = "A gift card with this code exists"

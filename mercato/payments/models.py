@@ -1,0 +1,112 @@
+"""Payments and their transaction ledger; gift cards and their balance movements.
+
+A payment refers to what it pays by a plain `reference` (the order number), since orders come
+after payments in the flow. Its status is derived from its successful transactions.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from mercato.core.ids import new_public_id
+from mercato.payments.states import PaymentStatus
+
+MONEY_DIGITS = {"max_digits": 14, "decimal_places": 4}
+
+
+class PaymentMethod(models.TextChoices):
+    CARD = "card", "Card"
+    PAYPAL = "paypal", "PayPal"
+    CASH_ON_DELIVERY = "cash_on_delivery", "Cash on delivery"
+    GIFT_CARD = "gift_card", "Gift card"
+
+
+class TransactionKind(models.TextChoices):
+    AUTHORIZE = "authorize"
+    CAPTURE = "capture"
+    VOID = "void"
+    REFUND = "refund"
+
+
+class Payment(models.Model):
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id,
+                                 editable=False)
+    reference = models.CharField(max_length=64, db_index=True)
+    method = models.CharField(max_length=20, choices=PaymentMethod.choices)
+    provider = models.CharField(max_length=40, blank=True, default="",
+                                help_text="Gateway name; empty for cash on delivery.")
+    currency = models.CharField(max_length=3)
+    amount = models.DecimalField(**MONEY_DIGITS)
+    status = models.CharField(max_length=20, choices=PaymentStatus.choices,
+                              default=PaymentStatus.PENDING, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Payment {self.public_id} ({self.reference})"
+
+
+class Transaction(models.Model):
+    """One call to the gateway (or cash collected), succeeded or not; never changed afterwards."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="transactions")
+    kind = models.CharField(max_length=10, choices=TransactionKind.choices)
+    amount = models.DecimalField(**MONEY_DIGITS)
+    currency = models.CharField(max_length=3)
+    succeeded = models.BooleanField()
+    provider_reference = models.CharField(max_length=100, blank=True, default="")
+    error_code = models.CharField(max_length=60, blank=True, default="")
+    error_message = models.CharField(max_length=255, blank=True, default="")
+    requires_action_url = models.CharField(max_length=255, blank=True, default="")
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    # sha256 of kind + amount + payment: the same key with another request is refused.
+    request_fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        outcome = "ok" if self.succeeded else self.error_code or "failed"
+        return f"{self.kind} {self.amount} {self.currency} ({outcome})"
+
+
+class GiftCard(models.Model):
+    code = models.CharField(max_length=40)
+    currency = models.CharField(max_length=3)
+    initial_balance = models.DecimalField(**MONEY_DIGITS)
+    balance = models.DecimalField(**MONEY_DIGITS, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id,
+                                 editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(Lower("code"), name="gift_card_code_unique_ci"),
+            models.CheckConstraint(condition=Q(balance__gte=0), name="gift_card_balance_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Gift card …{self.code[-4:]}"
+
+
+class GiftCardMovement(models.Model):
+    gift_card = models.ForeignKey(GiftCard, on_delete=models.PROTECT, related_name="movements")
+    amount = models.DecimalField(**MONEY_DIGITS, help_text="Negative when redeemed.")
+    reference = models.CharField(max_length=64)
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.amount} for {self.reference}"

@@ -1,0 +1,17 @@
+"""A little payment data for pages that need some (the back-office `shop` fixture)."""
+
+from decimal import Decimal
+
+from mercato.core.money import Money
+from mercato.payments.gateways import get_gateway
+from mercato.payments.services import authorize_payment, create_payment, issue_gift_card
+
+
+def make_payments_setup() -> None:
+    """An authorized card payment (with its transaction) and a gift card."""
+    payment = create_payment(reference="ORD-ADMIN", method="card",
+                             amount=Money(Decimal("42.00"), "EUR"))
+    token = get_gateway("test").tokenize_card("4242 4242 4242 4242", 12, 2030, "123")
+    authorize_payment(payment_id=payment.public_id, token=token,
+                      idempotency_key=f"admin-{payment.public_id}")
+    issue_gift_card(code="ADMIN-GIFT-0001", amount=Money(Decimal("25.00"), "EUR"))
