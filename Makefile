@@ -22,6 +22,8 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+	# The outbox worker runs next to gunicorn and is stopped (SIGTERM) when gunicorn exits.
+	$(PY) manage.py run_worker & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn mercato.wsgi --bind $(HOST):$(PORT) --workers $${WEB_WORKERS:-2} \
 		--access-logfile - --timeout 60
 

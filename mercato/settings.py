@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "mercato.customers",
     "mercato.cart",
     "mercato.payments",
+    "mercato.orders",
     "mercato.demo",
 ]
 
@@ -158,5 +159,8 @@ MERCATO_MAX_PAGE_SIZE = int(os.environ.get("MERCATO_MAX_PAGE_SIZE", "100"))
 MERCATO_PRICES_INCLUDE_TAX = env_bool("MERCATO_PRICES_INCLUDE_TAX", True)
 # Where tax is estimated until the shopper gives an address (ISO 3166-1 alpha-2).
 MERCATO_SHOP_COUNTRY = os.environ.get("MERCATO_SHOP_COUNTRY", "DE").upper()
+
+MERCATO_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MERCATO_OUTBOX_MAX_ATTEMPTS", "8"))
+MERCATO_WORKER_POLL_SECONDS = float(os.environ.get("MERCATO_WORKER_POLL_SECONDS", "1"))
 
 NINJA_PAGINATION_MAX_LIMIT = MERCATO_MAX_PAGE_SIZE

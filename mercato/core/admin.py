@@ -8,13 +8,15 @@ import json
 from decimal import Decimal
 
 from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html
 from moneyed.l10n import format_money
 
 from mercato.core.events import Actor
-from mercato.core.models import Event
+from mercato.core.models import Event, EventDelivery
 from mercato.core.money import round_money, to_money
+from mercato.core.outbox import retry_delivery
 from mercato.core.problems import Problem
 
 ADMIN_LOCALE = "en_US"
@@ -76,3 +78,37 @@ class EventAdmin(ViewOnlyAdmin):
     def payload_json(self, obj: Event) -> str:
         pretty = json.dumps(obj.payload, indent=2, sort_keys=True, ensure_ascii=False)
         return format_html("<pre>{}</pre>", pretty)
+
+
+@admin.register(EventDelivery)
+class EventDeliveryAdmin(ViewOnlyAdmin):
+    """The outbox: each (event, handler) pair, its retries and dead letters."""
+
+    list_display = ("id", "event", "handler", "status", "attempts", "next_attempt_at",
+                    "short_error")
+    list_filter = ("status", "handler")
+    search_fields = ("=event__id", "handler", "event__type")
+    list_select_related = ("event",)
+    fields = ("event", "handler", "status", "attempts", "next_attempt_at", "last_error",
+              "created_at", "done_at")
+    readonly_fields = fields
+    list_per_page = 50
+    ordering = ("-id",)
+    show_full_result_count = False
+    actions = ("retry_now",)
+
+    @admin.display(description="Last error")
+    def short_error(self, obj: EventDelivery) -> str:
+        return obj.last_error[:120]
+
+    @admin.action(description="Retry now")
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[EventDelivery]) -> None:
+        retried = 0
+        for delivery_id in queryset.values_list("pk", flat=True):
+            try:
+                retry_delivery(delivery_id=delivery_id, by=staff_actor(request))
+            except Problem as problem:
+                self.message_user(request, problem.detail, messages.WARNING)
+            else:
+                retried += 1
+        self.message_user(request, f"{retried} delivery(ies) due now.", messages.SUCCESS)

@@ -19,7 +19,7 @@ SECTIONS: dict[str, list[tuple[str, str]]] = {
         ("customers", "user"), ("customers", "address"), ("customers", "apitoken"),
         ("auth", "group"),
     ],
-    "System": [("core", "event")],
+    "System": [("core", "event"), ("core", "eventdelivery")],
     "Pricing": [
         ("pricing", "taxclass"), ("pricing", "taxrate"), ("pricing", "deliverymethod"),
         ("pricing", "deliveryzone"), ("pricing", "promotion"), ("pricing", "coupon"),

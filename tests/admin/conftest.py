@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from mercato.core.events import Actor
+from mercato.core.models import Event, EventDelivery
 from mercato.inventory.services import set_stock_level
 from tests.factories import (
     AddressFactory,
@@ -57,4 +58,7 @@ def shop(db):
     Group.objects.create(name="Shop managers")
     make_pricing_setup()
     make_payments_setup()
+    event = Event.objects.first()
+    EventDelivery.objects.create(event=event, handler="mercato.handlers.example",
+                                 next_attempt_at=event.created_at)
     return variant

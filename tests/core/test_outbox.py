@@ -1,0 +1,230 @@
+import os
+import signal
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from mercato.core.events import Actor, DomainEvent, record
+from mercato.core.models import Event, EventDelivery
+from mercato.core.outbox import backoff, deliver_due, retry_delivery
+from mercato.core.problems import Conflict
+from tests.factories import UserFactory
+
+handled: list[tuple[str, int]] = []
+HERE = __name__
+
+
+@dataclass(frozen=True)
+class ParcelShipped(DomainEvent):
+    aggregate_type = "parcel"
+
+
+@dataclass(frozen=True)
+class ParcelWeighed(DomainEvent):
+    aggregate_type = "parcel"
+
+
+def notify(event: Event) -> None:
+    handled.append(("notify", event.pk))
+
+
+def sync(event: Event) -> None:
+    handled.append(("sync", event.pk))
+
+
+def broken(event: Event) -> None:
+    raise RuntimeError("carrier is down")
+
+
+def stop_worker(event: Event) -> None:
+    handled.append(("stop", event.pk))
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+carrier_down: list[bool] = []
+
+
+def flaky(event: Event) -> None:
+    if carrier_down:
+        raise RuntimeError("carrier is down")
+    handled.append(("flaky", event.pk))
+
+
+TABLE = {"ParcelShipped": [f"{HERE}.notify", f"{HERE}.sync"]}
+FAILING = {"ParcelShipped": [f"{HERE}.broken"]}
+FLAKY = {"ParcelShipped": [f"{HERE}.flaky"]}
+
+
+@pytest.fixture(autouse=True)
+def clear_calls():
+    handled.clear()
+    carrier_down.clear()
+
+
+def shipped(parcel: str = "P-1", event_type: type[DomainEvent] = ParcelShipped) -> Event:
+    with transaction.atomic():
+        return record(event_type(aggregate_id=parcel), by=Actor("staff", "ann@example.com"))
+
+
+@pytest.mark.django_db
+@override_settings(MERCATO_HANDLERS=TABLE)
+def test_each_handler_runs_once_per_event():
+    first, second = shipped("P-1"), shipped("P-2")
+
+    report = deliver_due()
+
+    assert sorted(handled) == sorted(
+        [("notify", first.pk), ("sync", first.pk), ("notify", second.pk), ("sync", second.pk)]
+    )
+    assert (report.created, report.done) == (4, 4)
+    assert set(EventDelivery.objects.values_list("status", flat=True)) == {"done"}
+
+
+@pytest.mark.django_db
+@override_settings(MERCATO_HANDLERS=TABLE)
+def test_done_deliveries_are_not_run_again():
+    shipped()
+    deliver_due()
+    handled.clear()
+
+    report = deliver_due(now=timezone.now() + timedelta(hours=1))
+
+    assert handled == []
+    assert (report.created, report.attempted) == (0, 0)
+    assert EventDelivery.objects.count() == 2
+
+
+@pytest.mark.django_db
+@override_settings(MERCATO_HANDLERS=TABLE)
+def test_events_without_handlers_create_no_delivery():
+    shipped(event_type=ParcelWeighed)
+
+    report = deliver_due()
+
+    assert (report.created, report.attempted) == (0, 0)
+    assert not EventDelivery.objects.exists()
+
+
+@pytest.mark.django_db
+@override_settings(MERCATO_HANDLERS=FAILING, MERCATO_OUTBOX_MAX_ATTEMPTS=3)
+def test_a_failing_handler_is_retried_with_backoff_then_dead_lettered():
+    shipped()
+    now = timezone.now()
+
+    deliver_due(now=now)
+    delivery = EventDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    assert delivery.next_attempt_at == now + backoff(1)
+    assert delivery.last_error == "RuntimeError: carrier is down"
+
+    assert deliver_due(now=now + timedelta(seconds=1)).attempted == 0
+    deliver_due(now=now + backoff(1))
+    deliver_due(now=now + timedelta(hours=2))
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("dead", 3)
+    assert deliver_due(now=now + timedelta(days=1)).attempted == 0
+
+
+@pytest.mark.django_db
+@override_settings(MERCATO_HANDLERS=FLAKY, MERCATO_OUTBOX_MAX_ATTEMPTS=1)
+def test_retry_makes_a_dead_delivery_due_and_the_next_pass_delivers_it():
+    event = shipped()
+    carrier_down.append(True)
+    deliver_due()
+    delivery = EventDelivery.objects.get(status="dead")
+    carrier_down.clear()
+
+    retry_delivery(delivery_id=delivery.pk, by=Actor("staff", "ann@example.com"))
+    deliver_due()
+
+    delivery.refresh_from_db()
+    assert delivery.status == "done"
+    assert handled == [("flaky", event.pk)]
+    assert Event.objects.filter(type="DeliveryRetried", aggregate_id=str(delivery.pk)).exists()
+
+
+@pytest.mark.django_db
+@override_settings(MERCATO_HANDLERS=TABLE)
+def test_retrying_a_done_delivery_is_refused_and_changes_nothing():
+    shipped()
+    deliver_due()
+    delivery = EventDelivery.objects.first()
+    events_before = Event.objects.count()
+
+    with pytest.raises(Conflict):
+        retry_delivery(delivery_id=delivery.pk, by=Actor("staff", "ann@example.com"))
+
+    delivery.refresh_from_db()
+    assert delivery.status == "done"
+    assert Event.objects.count() == events_before
+
+
+@pytest.mark.django_db
+@override_settings(MERCATO_HANDLERS=TABLE)
+def test_run_worker_once_delivers_what_is_due(capsys):
+    event = shipped()
+
+    call_command("run_worker", "--once")
+
+    assert sorted(handled) == [("notify", event.pk), ("sync", event.pk)]
+    assert "done 2" in capsys.readouterr().out
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.mark.django_db
+@override_settings(MERCATO_HANDLERS=FAILING)
+def test_admin_lists_deliveries_and_retries_them(staff_client):
+    shipped()
+    deliver_due()
+    delivery = EventDelivery.objects.get()
+    url = reverse("admin:core_eventdelivery_changelist")
+
+    assert "carrier is down" in staff_client.get(url).content.decode()
+    assert staff_client.get(
+        reverse("admin:core_eventdelivery_change", args=[delivery.pk])
+    ).status_code == 200
+    response = staff_client.post(
+        url, {"action": "retry_now", "_selected_action": [delivery.pk]}, follow=True
+    )
+
+    assert "1 delivery(ies) due now." in response.content.decode()
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at <= timezone.now()
+
+
+@pytest.mark.django_db
+@override_settings(MERCATO_HANDLERS={"ParcelShipped": [f"{HERE}.stop_worker"]},
+                   MERCATO_WORKER_POLL_SECONDS=60)
+def test_run_worker_loops_until_sigterm_and_stops_cleanly(capsys):
+    event = shipped()
+    before = signal.getsignal(signal.SIGTERM)
+
+    call_command("run_worker")
+
+    assert handled == [("stop", event.pk)]
+    assert capsys.readouterr().out.endswith("Outbox worker stopped.\n")
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+@pytest.mark.django_db
+@override_settings(MERCATO_HANDLERS=TABLE)
+def test_an_event_committed_late_behind_the_cursor_is_still_delivered():
+    early = shipped("P-1")
+    later = shipped("P-2")
+    EventDelivery.objects.create(event=later, handler=f"{HERE}.notify",
+                                 next_attempt_at=timezone.now(), status="done")
+
+    deliver_due()
+
+    assert sorted(handled) == [("notify", early.pk), ("sync", early.pk)]
