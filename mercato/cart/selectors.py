@@ -31,8 +31,9 @@ from mercato.cart.rules import (
     review_cart,
 )
 from mercato.cart.states import CartStatus
-from mercato.catalog.models import Category, ProductVariant, VariantPrice
+from mercato.catalog.models import ProductVariant, VariantPrice
 from mercato.catalog.rules import subtree_of
+from mercato.catalog.selectors import category_parents
 from mercato.core.money import to_money
 from mercato.inventory.selectors import available_quantities
 from mercato.pricing.models import Promotion
@@ -181,7 +182,7 @@ def promotion_targets(promotion: Promotion) -> Q | None:
         return Q(variant__product_id__in=products.values("product_id"))
     if promotion.scope == PromotionScope.CATEGORIES:
         chosen = list(promotion.categories.values_list("pk", flat=True))
-        parents = dict(Category.objects.values_list("pk", "parent_id"))
+        parents = category_parents()
         covered = set().union(*(subtree_of(pk, parents) for pk in chosen))
         return Q(variant__product__category_id__in=covered)
     return None

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from mercato.catalog.models import Category, ProductVariant
 from mercato.catalog.rules import ancestors_of
+from mercato.catalog.selectors import category_parents
 from mercato.core.money import Money, round_money, to_money
 from mercato.pricing.models import (
     Coupon,
@@ -64,7 +65,7 @@ def pricing_lines_for(*, items: Sequence[LineItem]) -> list[PricingLine]:
     variants = ProductVariant.objects.select_related("product").only(
         "sku", "weight_grams", "product__product_type_id", "product__category_id",
     ).in_bulk([variant_id for variant_id, _, _ in items])
-    parents = dict(Category.objects.values_list("pk", "parent_id"))
+    parents = category_parents()
     lines = []
     for variant_id, quantity, unit_price in items:
         variant = variants.get(variant_id)

@@ -35,6 +35,12 @@ class CategoryNode:
     children: list["CategoryNode"] = field(default_factory=list)
 
 
+def category_parents() -> dict[int, int | None]:
+    """Each category's parent id, the whole (small) tree in one query: ancestry and subtrees
+    are then computed with catalog.rules."""
+    return dict(Category.objects.values_list("pk", "parent_id"))
+
+
 def category_tree_index() -> CategoryTree:
     categories = list(Category.objects.all())
     return CategoryTree(
