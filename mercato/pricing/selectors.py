@@ -47,6 +47,7 @@ from mercato.pricing.rules import (
     PromotionScope,
     Quote,
     QuoteRequest,
+    ShipmentRequest,
     TaxRateRule,
     delivery_options,
     price_quote,
@@ -238,7 +239,8 @@ def quote_request(*, currency: str, lines: Sequence[PricingLine], address: Addre
                   delivery_method: str | None = None, coupon_codes: Sequence[str] = (),
                   customer_id: int | None = None, now: datetime | None = None,
                   prices_include_tax: bool | None = None,
-                  previously_applied_promotion_ids: Iterable[int] = ()) -> QuoteRequest:
+                  previously_applied_promotion_ids: Iterable[int] = (),
+                  shipments: Sequence[ShipmentRequest] = ()) -> QuoteRequest:
     """A QuoteRequest with the shop settings filled in."""
     if prices_include_tax is None:
         prices_include_tax = settings.MERCATO_PRICES_INCLUDE_TAX
@@ -248,6 +250,7 @@ def quote_request(*, currency: str, lines: Sequence[PricingLine], address: Addre
         address=address, delivery_method=delivery_method or None,
         coupon_codes=tuple(coupon_codes), customer_id=customer_id,
         previously_applied_promotion_ids=frozenset(previously_applied_promotion_ids),
+        shipments=tuple(shipments),
     )
 
 
@@ -255,17 +258,19 @@ def quote_for_lines(*, currency: str, lines: Sequence[PricingLine], address: Add
                     delivery_method: str | None = None, coupon_codes: Sequence[str] = (),
                     customer_id: int | None = None, now: datetime | None = None,
                     prices_include_tax: bool | None = None,
-                    previously_applied_promotion_ids: Iterable[int] = ()) -> Quote:
-    """The price of these lines now: discounts, delivery (with an address and a method), tax
-    and total. Problems (a bad coupon, a promotion that ended, a method not offered) come back
-    as `quote.messages`, never as exceptions."""
+                    previously_applied_promotion_ids: Iterable[int] = (),
+                    shipments: Sequence[ShipmentRequest] = ()) -> Quote:
+    """The price of these lines now: discounts, delivery (with an address and a method, or per
+    shipment), tax and total. Problems (a bad coupon, a promotion that ended, a method not
+    offered) come back as `quote.messages`, never as exceptions."""
     request = quote_request(
         currency=currency, lines=lines, address=address, delivery_method=delivery_method,
         coupon_codes=coupon_codes, customer_id=customer_id, now=now,
         prices_include_tax=prices_include_tax,
-        previously_applied_promotion_ids=previously_applied_promotion_ids,
+        previously_applied_promotion_ids=previously_applied_promotion_ids, shipments=shipments,
     )
-    with_delivery = request.address is not None and request.delivery_method is not None
+    with_delivery = request.address is not None and (request.delivery_method is not None
+                                                      or bool(request.shipments))
     return price_quote(request, pricing_config_for(request=request, with_delivery=with_delivery))
 
 

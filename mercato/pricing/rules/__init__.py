@@ -25,6 +25,7 @@ from mercato.pricing.rules.types import (
     QuoteRequest,
     Reason,
     ReasonCode,
+    ShipmentRequest,
     TaxLine,
     TaxRateRule,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "QuoteRequest",
     "Reason",
     "ReasonCode",
+    "ShipmentRequest",
     "TaxLine",
     "TaxRateRule",
     "delivery_options",

@@ -12,6 +12,7 @@ subtotal - discount_total + delivery price == total (tax-inclusive shop) or net_
 """
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from mercato.core.money import Money, money_sum, round_money, zero
@@ -47,6 +48,14 @@ def check_request(request: QuoteRequest) -> None:
                              f"the quote in {request.currency}.")
         if line.quantity <= 0 or line.unit_price.amount < 0:
             raise ValueError(f"{line.sku}: quantity and unit price must be positive.")
+    if request.shipments:
+        sent = [0] * len(request.lines)
+        for shipment in request.shipments:
+            for index, quantity in shipment.quantities:
+                sent[index] += quantity
+        if sent != [line.quantity for line in request.lines] or request.address is None:
+            raise ValueError("Shipments must send every line's quantity exactly, and the "
+                             "request needs the tax address.")
 
 
 def promotion_outcome(request: QuoteRequest, config: PricingConfig) -> PromotionOutcome:
@@ -102,16 +111,26 @@ def quote_delivery(request: QuoteRequest, config: PricingConfig, *, goods_value:
     if request.address is None:
         return None, [Message(MessageCode.DELIVERY_NEEDS_ADDRESS,
                               "Choose a delivery address to get the delivery fee.")]
-    shipment = shipment_of(address=request.address, lines=request.lines, order_value=goods_value)
+    return delivery_quote(code, address=request.address, lines=request.lines,
+                          goods_value=goods_value, request=request, config=config,
+                          outcome=outcome)
+
+
+def delivery_quote(code: str, *, address: Address, lines: Sequence[PricingLine],
+                   goods_value: Money, request: QuoteRequest, config: PricingConfig,
+                   outcome: PromotionOutcome,
+                   label: str = "") -> tuple[DeliveryQuote | None, list[Message]]:
+    """The fee of method `code` for these lines sent to `address`, split into net and tax."""
+    shipment = shipment_of(address=address, lines=lines, order_value=goods_value)
     offered = {method.code: (method, fee)
                for method, fee in offered_methods(config.delivery_methods, shipment)}
     if code not in offered:
         return None, [Message(MessageCode.DELIVERY_METHOD_UNAVAILABLE,
                               f"The delivery method '{code}' is not available for this address "
-                              "and cart.")]
+                              f"and {label or 'cart'}.")]
     method, fee = offered[code]
     discount = fee if outcome.free_delivery is not None else zero(request.currency)
-    rate = rate_for(address=request.address, tax_class=method.tax_class, rates=config.tax_rates)
+    rate = rate_for(address=address, tax_class=method.tax_class, rates=config.tax_rates)
     parts = split(fee - discount, rate=rate.rate, prices_include_tax=request.prices_include_tax)
     return DeliveryQuote(
         method_id=method.id, code=method.code, name=method.name, price=fee, discount=discount,
@@ -121,7 +140,31 @@ def quote_delivery(request: QuoteRequest, config: PricingConfig, *, goods_value:
     ), []
 
 
-def discounts_by_promotion(lines: Sequence[QuoteLine], delivery: DeliveryQuote | None,
+def share_of(amount: Money, *, quantity: int, of: int) -> Money:
+    """The part of a line amount that `quantity` of its `of` units carry."""
+    return amount if quantity == of else round_money(amount * quantity / of)
+
+
+def quote_shipments(request: QuoteRequest, config: PricingConfig, *,
+                    lines: Sequence[QuoteLine], outcome: PromotionOutcome,
+                    ) -> tuple[tuple[DeliveryQuote | None, ...], list[Message]]:
+    """Each shipment's fee, chosen on its own weight and discounted goods value."""
+    deliveries, messages = [], []
+    for number, shipment in enumerate(request.shipments, start=1):
+        parts = [replace(request.lines[index], quantity=quantity)
+                 for index, quantity in shipment.quantities]
+        value = money_sum((share_of(lines[index].amount, quantity=quantity,
+                                    of=lines[index].quantity)
+                           for index, quantity in shipment.quantities), request.currency)
+        delivery, problems = delivery_quote(
+            shipment.delivery_method, address=shipment.address, lines=parts, goods_value=value,
+            request=request, config=config, outcome=outcome, label=f"shipment {number}")
+        deliveries.append(delivery)
+        messages.extend(problems)
+    return tuple(deliveries), messages
+
+
+def discounts_by_promotion(lines: Sequence[QuoteLine], deliveries: Sequence[DeliveryQuote],
                            outcome: PromotionOutcome, currency: str) -> tuple[Discount, ...]:
     """One entry per promotion that took something off, in the order they were applied."""
     amounts: dict[int, Money] = {}
@@ -129,8 +172,9 @@ def discounts_by_promotion(lines: Sequence[QuoteLine], delivery: DeliveryQuote |
         amounts[discount.promotion_id] = amounts.get(discount.promotion_id,
                                                      zero(currency)) + discount.amount
     free = outcome.free_delivery
-    if free is not None and delivery is not None and delivery.discount.amount > 0:
-        amounts[free.id] = delivery.discount
+    waived = money_sum((delivery.discount for delivery in deliveries), currency)
+    if free is not None and waived.amount > 0:
+        amounts[free.id] = waived
     return tuple(Discount(p.id, p.name, amounts[p.id]) for p in outcome.applied
                  if p.id in amounts)
 
@@ -170,12 +214,20 @@ def price_quote(request: QuoteRequest, config: PricingConfig) -> Quote:
     lines = tuple(quote_line(line, discounts, request=request, config=config)
                   for line, discounts in zip(request.lines, outcome.line_discounts, strict=True))
     goods_value = money_sum((line.amount for line in lines), currency)
-    delivery, delivery_messages = quote_delivery(request, config, goods_value=goods_value,
-                                                 outcome=outcome)
+    shipment_deliveries: tuple[DeliveryQuote | None, ...] = ()
+    if request.shipments:
+        delivery = None
+        shipment_deliveries, delivery_messages = quote_shipments(request, config, lines=lines,
+                                                                 outcome=outcome)
+    else:
+        delivery, delivery_messages = quote_delivery(request, config, goods_value=goods_value,
+                                                     outcome=outcome)
+    deliveries = ((delivery,) if delivery else
+                  tuple(d for d in shipment_deliveries if d is not None))
     coupons = coupon_results(request.coupon_codes, config.coupons, now=request.now,
                              outcome=outcome)
-    discounts = discounts_by_promotion(lines, delivery, outcome, currency)
-    charged = [*lines, *([delivery] if delivery else [])]
+    discounts = discounts_by_promotion(lines, deliveries, outcome, currency)
+    charged = [*lines, *deliveries]
     net_total = money_sum((part.net for part in charged), currency)
     tax_total = money_sum((part.tax for part in charged), currency)
     return Quote(
@@ -190,4 +242,5 @@ def price_quote(request: QuoteRequest, config: PricingConfig) -> Quote:
         coupons=coupons,
         messages=(*coupon_messages(coupons), *promotion_messages(request, config, outcome),
                   *delivery_messages),
+        shipment_deliveries=shipment_deliveries,
     )

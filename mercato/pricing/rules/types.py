@@ -184,6 +184,15 @@ class PricingConfig:
 
 
 @dataclass(frozen=True)
+class ShipmentRequest:
+    """Part of an order sent to one address with one delivery method (split shipments)."""
+
+    address: Address
+    delivery_method: str
+    quantities: tuple[tuple[int, int], ...]  # (index into QuoteRequest.lines, quantity)
+
+
+@dataclass(frozen=True)
 class QuoteRequest:
     currency: str
     lines: tuple[PricingLine, ...]
@@ -196,6 +205,9 @@ class QuoteRequest:
     customer_id: int | None = None
     # Promotions the shopper was last shown: one that no longer applies gets a message.
     previously_applied_promotion_ids: frozenset[int] = frozenset()
+    # Split shipments: each has its own address, method and fee; `delivery_method` is then
+    # ignored. Tax uses `address`: all shipments of one order share its tax jurisdiction.
+    shipments: tuple[ShipmentRequest, ...] = ()
 
 
 # --- the quote --------------------------------------------------------------------------------
@@ -320,6 +332,15 @@ class Quote:
     applied_promotions: tuple[AppliedPromotion, ...]  # in the order they were applied
     coupons: tuple[CouponResult, ...]
     messages: tuple[Message, ...]
+    # One per requested shipment, in order (None: its method is not offered there).
+    shipment_deliveries: tuple[DeliveryQuote | None, ...] = ()
+
+    @property
+    def deliveries(self) -> tuple[DeliveryQuote, ...]:
+        """Every delivery fee charged: the one delivery, or each shipment's."""
+        if self.delivery is not None:
+            return (self.delivery,)
+        return tuple(d for d in self.shipment_deliveries if d is not None)
 
     @property
     def gross_total(self) -> Money:
