@@ -37,6 +37,7 @@ test: lint
 bench: install
 	$(PY) bench/run.py
 	$(PY) bench/cart_pricing.py
+	$(PY) bench/checkout.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static

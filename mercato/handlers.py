@@ -9,4 +9,6 @@ Tests point the worker at their own table with `override_settings(MERCATO_HANDLE
 when that setting is absent this table is used.
 """
 
-HANDLERS: dict[str, list[str]] = {}
+HANDLERS: dict[str, list[str]] = {
+    "OrderPlaced": ["mercato.notifications.handlers.order_placed"],
+}

@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -63,6 +64,8 @@ INSTALLED_APPS = [
     "mercato.cart",
     "mercato.payments",
     "mercato.orders",
+    "mercato.checkout",
+    "mercato.notifications",
     "mercato.demo",
 ]
 
@@ -160,7 +163,50 @@ MERCATO_PRICES_INCLUDE_TAX = env_bool("MERCATO_PRICES_INCLUDE_TAX", True)
 # Where tax is estimated until the shopper gives an address (ISO 3166-1 alpha-2).
 MERCATO_SHOP_COUNTRY = os.environ.get("MERCATO_SHOP_COUNTRY", "DE").upper()
 
+# "order": capture payments when the order is placed; "shipment": authorize at checkout and
+# capture when the shipment ships (or when staff capture in the back office).
+MERCATO_CAPTURE_MODE = os.environ.get("MERCATO_CAPTURE_MODE", "shipment")
+if MERCATO_CAPTURE_MODE not in {"order", "shipment"}:
+    raise ImproperlyConfigured("MERCATO_CAPTURE_MODE must be 'order' or 'shipment'")
+# How long a checkout completion with one Idempotency-Key may run before a retry may resume it.
+MERCATO_CHECKOUT_LEASE = env_duration("MERCATO_CHECKOUT_LEASE", "60s")
+
 MERCATO_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MERCATO_OUTBOX_MAX_ATTEMPTS", "8"))
 MERCATO_WORKER_POLL_SECONDS = float(os.environ.get("MERCATO_WORKER_POLL_SECONDS", "1"))
+
+# Email: EMAIL_URL names the backend and the server, as dj-email-url reads it. console://
+# (default: printed by the worker), smtp://user:pass@host:25 (plain; add ?tls=1 for STARTTLS
+# or ?ssl=1 for implicit TLS), submission://user:pass@host (STARTTLS, port 587), memory://,
+# dummy://. Percent-encode special characters of the user and password.
+EMAIL_SCHEMES = sorted(set(dj_email_url.SCHEMES) - {"smtps"})  # smtps: deprecated, means STARTTLS
+
+
+def email_settings(url: str) -> dict[str, object]:
+    """EMAIL_* settings from an EMAIL_URL; a scheme dj-email-url does not know is refused."""
+    scheme = url.partition("://")[0].lower()
+    if scheme not in EMAIL_SCHEMES:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL scheme {scheme!r} is not one of {', '.join(EMAIL_SCHEMES)} "
+            "(for TLS use submission://... or smtp://...?tls=1 or ?ssl=1)"
+        )
+    parsed = {key: value for key, value in dj_email_url.parse(url).items() if value is not None}
+    # A worker must not hang on a silent server: 10 s unless the URL says ?timeout=N.
+    return {"EMAIL_TIMEOUT": 10, **parsed}
+
+
+EMAIL_URL = os.environ.get("EMAIL_URL") or "console://"
+_email = email_settings(EMAIL_URL)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"]
+EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = (os.environ.get("MERCATO_FROM_EMAIL")
+                      or _email.get("DEFAULT_FROM_EMAIL", "Mercato demo shop <shop@example.com>"))
+SERVER_EMAIL = _email.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 NINJA_PAGINATION_MAX_LIMIT = MERCATO_MAX_PAGE_SIZE

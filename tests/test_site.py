@@ -43,5 +43,11 @@ def test_the_api_documents_every_endpoint_of_the_shop(client):
         ("/api/v1/cart/lines/{sku}", "PATCH"), ("/api/v1/cart/lines/{sku}", "DELETE"),
         ("/api/v1/cart/coupons", "POST"), ("/api/v1/cart/coupons/{code}", "DELETE"),
         ("/api/v1/cart/delivery", "PUT"), ("/api/v1/cart/delivery-methods", "GET"),
+        ("/api/v1/orders", "GET"), ("/api/v1/orders/{number}", "GET"),
+        ("/api/v1/orders/lookup", "POST"),
+        ("/api/v1/checkout/quote", "POST"), ("/api/v1/checkout/complete", "POST"),
+        ("/api/v1/test-gateway/tokens", "POST"), ("/api/v1/test-gateway/approvals", "POST"),
+        ("/api/v1/test-gateway/approvals/{token}/approve", "POST"),
+        ("/api/v1/test-gateway/3ds/{reference}/complete", "POST"),
     }
     assert expected <= documented

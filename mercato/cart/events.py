@@ -33,4 +33,12 @@ class CartsExpired(DomainEvent):
     cutoff: str
 
 
+@dataclass(frozen=True)
+class CartConverted(DomainEvent):
+    """Checked out: the cart became an order (by number; set when the order is numbered)."""
+
+    aggregate_type: ClassVar[str] = "cart"
+    order_number: str
+
+
 EXPIRY_RUN_AGGREGATE_ID = "expiry-runs"

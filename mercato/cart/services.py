@@ -27,7 +27,13 @@ from mercato.cart.errors import (
     TooManyCoupons,
     UnknownSku,
 )
-from mercato.cart.events import EXPIRY_RUN_AGGREGATE_ID, CartExpired, CartMerged, CartsExpired
+from mercato.cart.events import (
+    EXPIRY_RUN_AGGREGATE_ID,
+    CartConverted,
+    CartExpired,
+    CartMerged,
+    CartsExpired,
+)
 from mercato.cart.models import Cart, CartLine
 from mercato.cart.rules import (
     LineUpdate,
@@ -226,6 +232,19 @@ def _store_line_updates(*, cart_id: int, updates: Sequence[LineUpdate]) -> None:
     CartLine.objects.filter(cart_id=cart_id, pk__in=[u.line_id for u in updates]).update(
         quantity=shown("quantity"), seen_unit_amount=shown("seen_unit_amount"),
     )
+
+
+def convert_cart(*, cart_id: int, order_number: str, by: Actor) -> Cart:
+    """Lock the cart and mark it Converted into `order_number`. Checkout calls this first in
+    its order transaction: of two completions of one cart, the second finds it converted."""
+    with transaction.atomic():
+        cart = Cart.objects.select_for_update().filter(pk=cart_id).first()
+        if cart is None or not _is_live(cart):
+            raise CartNotFound("This cart is no longer open: it was ordered or has expired.")
+        advance(cart, CART_TRANSITIONS, "convert")
+        cart.save(update_fields=["status", "updated_at"])
+        record(CartConverted(aggregate_id=str(cart.pk), order_number=order_number), by=by)
+    return cart
 
 
 def expire_carts(*, now: datetime | None = None) -> int:

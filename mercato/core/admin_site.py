@@ -14,12 +14,12 @@ SECTIONS: dict[str, list[tuple[str, str]]] = {
         ("catalog", "producttype"), ("catalog", "brand"), ("catalog", "attribute"),
         ("catalog", "tag"), ("inventory", "warehouse"), ("inventory", "stock"),
     ],
-    "Order Management": [("cart", "cart")],
+    "Order Management": [("orders", "order"), ("cart", "cart")],
     "Customers": [
         ("customers", "user"), ("customers", "address"), ("customers", "apitoken"),
         ("auth", "group"),
     ],
-    "System": [("core", "event"), ("core", "eventdelivery")],
+    "System": [("core", "event"), ("core", "eventdelivery"), ("notifications", "sentemail")],
     "Pricing": [
         ("pricing", "taxclass"), ("pricing", "taxrate"), ("pricing", "deliverymethod"),
         ("pricing", "deliveryzone"), ("pricing", "promotion"), ("pricing", "coupon"),

@@ -30,7 +30,9 @@ class Problem(Exception):
         }
         if self.errors:
             body["errors"] = self.errors
-        body.update(self.extra)
+        # Extensions never replace the standard members (a "status" extra would hide the
+        # HTTP status clients read from the body).
+        body.update((key, value) for key, value in self.extra.items() if key not in body)
         return body
 
 

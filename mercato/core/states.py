@@ -38,7 +38,7 @@ def advance(obj: Any, table: Transitions, action: str) -> tuple[str, str]:
     if move is None or old not in move.source:
         raise IllegalTransition(
             f"Cannot {action} a {type(obj).__name__.lower()} that is {old}.",
-            action=action, status=old,
+            action=action, current_status=old,
         )
     setattr(obj, table.field, move.target)
     return old, move.target

@@ -27,3 +27,27 @@ class StockReceived(DomainEvent):
     warehouse: str
     quantity: int
     on_hand: int
+
+
+@dataclass(frozen=True)
+class StockAllocated(DomainEvent):
+    """Units of a stock row were set aside for an order (`reference`: the order's public id)."""
+
+    aggregate_type: ClassVar[str] = "stock"
+    sku: str
+    warehouse: str
+    quantity: int
+    allocated: int
+    reference: str
+
+
+@dataclass(frozen=True)
+class StockReleased(DomainEvent):
+    """Allocated units went back to available (a cancelled order or shipment)."""
+
+    aggregate_type: ClassVar[str] = "stock"
+    sku: str
+    warehouse: str
+    quantity: int
+    allocated: int
+    reference: str

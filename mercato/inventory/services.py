@@ -2,21 +2,34 @@
 
 A service that changes what is on hand or allocated refreshes the catalog's listing rows of the
 products concerned in the same transaction (their in-stock flag), after locking the stock rows.
+
+Lock order: stock rows first, always ordered by pk (so two orders wanting the same variants
+queue instead of deadlocking, whatever order their lines are in), then the products that
+refresh_listings locks, also by pk.
 """
 
+from collections.abc import Iterable, Sequence
+
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 
 from mercato.catalog.models import ProductVariant
 from mercato.catalog.services import refresh_listings
 from mercato.core.events import Actor, record
 from mercato.inventory.errors import (
     InvalidStockQuantity,
+    OutOfStock,
     StockBelowAllocated,
     StockLocationNotFound,
 )
-from mercato.inventory.events import StockLevelSet, StockReceived
+from mercato.inventory.events import (
+    StockAllocated,
+    StockLevelSet,
+    StockReceived,
+    StockReleased,
+)
 from mercato.inventory.models import Stock, Warehouse
+from mercato.inventory.rules import Allocation, AllocationPlan, Group, StockRow, plan_allocation
 
 
 def set_stock_level(*, variant_id: int, warehouse_id: int, on_hand: int, by: Actor,
@@ -76,3 +89,90 @@ def _locked_stock(*, variant_id: int, warehouse_id: int) -> Stock:
     # get_or_create: a concurrent first delivery may insert the same row; then we lock theirs.
     Stock.objects.get_or_create(variant_id=variant_id, warehouse_id=warehouse_id)
     return rows.get()
+
+
+def allocate_stock(*, groups: Sequence[Group], by: Actor, reference: str = "") -> list[Allocation]:
+    """Set aside the units each shipment group asks for, from active warehouses (strategy in
+    inventory.rules), or raise OutOfStock naming the short SKUs and change nothing.
+
+    `reference` (the order's public id) goes into each StockAllocated event. Call it inside the
+    transaction that creates what the units are allocated to: its row locks are held until then.
+    """
+    groups = [(index, list(lines)) for index, lines in groups]
+    variant_ids = sorted({variant_id for _, lines in groups for variant_id, _ in lines})
+    if not variant_ids:
+        return []
+    with transaction.atomic():
+        rows = _locked_rows(Stock.objects.filter(variant_id__in=variant_ids,
+                                                 warehouse__is_active=True))
+        plan = plan_allocation(groups, [
+            StockRow(row.pk, row.variant_id, row.warehouse_id, row.warehouse.priority,
+                     row.available) for row in rows])
+        if not plan.is_complete:
+            raise _out_of_stock(groups, rows, plan)
+        _change_allocated(rows, plan.by_stock(), StockAllocated, by=by, reference=reference)
+    return list(plan.allocations)
+
+
+def release_stock(*, allocations: Iterable[tuple[int, int]], by: Actor,
+                  reference: str = "") -> None:
+    """Give allocated units back: `allocations` are (stock id, quantity), e.g. the lines of a
+    cancelled shipment. A stock row deleted since (its variant was deleted) is skipped."""
+    taken: dict[int, int] = {}
+    for stock_id, quantity in allocations:
+        if quantity <= 0:
+            raise ValueError(f"Cannot release {quantity} units of stock {stock_id}.")
+        taken[stock_id] = taken.get(stock_id, 0) + quantity
+    if not taken:
+        return
+    with transaction.atomic():
+        rows = _locked_rows(Stock.objects.filter(pk__in=taken))
+        short = [row for row in rows if row.allocated < taken[row.pk]]
+        if short:  # releasing what was never allocated is a bug in the caller
+            raise ValueError(f"Stock {short[0].pk} has only {short[0].allocated} allocated, "
+                             f"{taken[short[0].pk]} cannot be released.")
+        released = {row.pk: -taken[row.pk] for row in rows}
+        _change_allocated(rows, released, StockReleased, by=by, reference=reference)
+
+
+def _locked_rows(stock: QuerySet[Stock]) -> list[Stock]:
+    """The rows locked for update in pk order (the fixed order that rules out deadlocks)."""
+    return list(stock.select_for_update(of=("self",))
+                .select_related("variant", "warehouse").order_by("pk"))
+
+
+def _change_allocated(rows: list[Stock], changes: dict[int, int],
+                      event: type[StockAllocated | StockReleased], *, by: Actor,
+                      reference: str) -> None:
+    """Add `changes` (stock id -> units, negative to release) to allocated in one UPDATE,
+    refresh the listings of the products concerned and record one event per stock row."""
+    changed = [row for row in rows if changes.get(row.pk)]
+    by_row = Case(*[When(pk=row.pk, then=Value(changes[row.pk])) for row in changed],
+                  output_field=IntegerField())
+    Stock.objects.filter(pk__in=[row.pk for row in changed]).update(
+        allocated=F("allocated") + by_row)
+    refresh_listings(product_ids={row.variant.product_id for row in changed})
+    for row in changed:
+        record(event(
+            aggregate_id=str(row.pk), sku=row.variant.sku, warehouse=row.warehouse.code,
+            quantity=abs(changes[row.pk]), allocated=row.allocated + changes[row.pk],
+            reference=reference,
+        ), by=by)
+
+
+def _out_of_stock(groups: list[tuple[int, list[tuple[int, int]]]], rows: list[Stock],
+                  plan: AllocationPlan) -> OutOfStock:
+    wanted: dict[int, int] = {}
+    for _, lines in groups:
+        for variant_id, quantity in lines:
+            wanted[variant_id] = wanted.get(variant_id, 0) + quantity
+    available = dict.fromkeys(wanted, 0)
+    skus = {}
+    for row in rows:
+        available[row.variant_id] += max(row.available, 0)
+        skus[row.variant_id] = row.variant.sku
+    unknown = [v for v in plan.shortages if v not in skus]
+    skus |= dict(ProductVariant.objects.filter(pk__in=unknown).values_list("pk", "sku"))
+    return OutOfStock.for_shortages([
+        (skus.get(variant_id, str(variant_id)), wanted[variant_id], available[variant_id])
+        for variant_id in wanted if variant_id in plan.shortages])

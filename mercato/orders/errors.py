@@ -1,6 +1,7 @@
 """Order errors, each shown as a problem+json type."""
 
 from mercato.core.problems import InvalidInput, NotFound
+from mercato.core.states import IllegalTransition
 
 
 class OrderNotFound(NotFound):
@@ -16,3 +17,8 @@ class InvalidOrderAddress(InvalidInput):
 class EmptyOrder(InvalidInput):
     slug = "empty-order"
     title = "An order needs at least one line"
+
+
+class OrderAlreadyShipped(IllegalTransition):
+    slug = "order-already-shipped"
+    title = "Part of this order has shipped"

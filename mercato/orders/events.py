@@ -40,3 +40,57 @@ class OrderHoldReleased(OrderStatusChanged):
 @dataclass(frozen=True)
 class OrderCancelled(OrderStatusChanged):
     pass
+
+
+# A shipment belongs to its order: its events are part of the order's history (aggregate = the
+# order's public id) and name the shipment by its public id and number.
+
+@dataclass(frozen=True)
+class ShipmentCreated(DomainEvent):
+    aggregate_type: ClassVar[str] = "order"
+    shipment_id: str
+    number: str
+    status: str
+    warehouse: str  # code; "" when nothing in it needs stock
+    delivery_method: str
+    delivery_amount: Decimal
+    lines: str  # "2 x SKU-1, 1 x SKU-2"
+
+
+@dataclass(frozen=True)
+class ShipmentCancelled(DomainEvent):
+    aggregate_type: ClassVar[str] = "order"
+    shipment_id: str
+    number: str
+    old_status: str
+    new_status: str
+
+
+@dataclass(frozen=True)
+class OrderPaymentRecorded(DomainEvent):
+    """Base of what staff or a cancellation did to one of the order's payments (the payment's
+    own ledger has the details); `succeeded` False when the provider refused."""
+
+    aggregate_type: ClassVar[str] = "order"
+    number: str
+    payment_id: str
+    method: str
+    amount: Decimal
+    currency: str
+    succeeded: bool
+    error_code: str
+
+
+@dataclass(frozen=True)
+class OrderPaymentCaptured(OrderPaymentRecorded):
+    pass
+
+
+@dataclass(frozen=True)
+class OrderPaymentVoided(OrderPaymentRecorded):
+    pass
+
+
+@dataclass(frozen=True)
+class OrderPaymentRefunded(OrderPaymentRecorded):
+    pass

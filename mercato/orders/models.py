@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from mercato.core.ids import new_public_id
-from mercato.orders.states import OrderStatus
+from mercato.orders.states import OrderStatus, ShipmentStatus
 
 MONEY_DIGITS = {"max_digits": 14, "decimal_places": 4}
 DEFAULT_SEQUENCE = "default"
@@ -47,6 +47,7 @@ class Order(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = "purchase order"  # the name merchants of enterprise suites know
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["customer", "-created_at"])]
 
@@ -86,11 +87,9 @@ class AddressKind(models.TextChoices):
     BILLING = "billing"
 
 
-class OrderAddress(models.Model):
-    """A copy of an address as it was when the order was placed (fields as customers.Address)."""
+class AddressSnapshot(models.Model):
+    """Address fields as customers.Address has them, copied when the order is placed."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="addresses")
-    kind = models.CharField(max_length=10, choices=AddressKind.choices)
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     company_name = models.CharField(max_length=120, blank=True)
@@ -102,6 +101,16 @@ class OrderAddress(models.Model):
     country = models.CharField(max_length=2)
     country_area = models.CharField(max_length=100, blank=True)
     phone = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class OrderAddress(AddressSnapshot):
+    """A copy of an address as it was when the order was placed (fields as customers.Address)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="addresses")
+    kind = models.CharField(max_length=10, choices=AddressKind.choices)
 
     class Meta:
         ordering = ["id"]
@@ -124,3 +133,50 @@ class OrderDiscount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.amount}"
+
+
+class Shipment(AddressSnapshot):
+    """One parcel of an order: lines going from one warehouse to one address (the ship-to
+    fields are a snapshot, named as OrderAddress's). Fulfilment moves it through its states."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
+    public_id = models.CharField(max_length=24, unique=True, default=new_public_id,
+                                 editable=False)
+    number = models.CharField(max_length=40, unique=True, editable=False,
+                              help_text="The order number and the parcel's: MRC-100001-1.")
+    status = models.CharField(max_length=20, choices=ShipmentStatus.choices,
+                              default=ShipmentStatus.AWAITING_INVENTORY, editable=False)
+    warehouse = models.ForeignKey("inventory.Warehouse", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="shipments")
+    delivery_method_code = models.CharField(max_length=60, blank=True, default="")
+    delivery_method_name = models.CharField(max_length=120, blank=True, default="")
+    delivery_amount = models.DecimalField(
+        **MONEY_DIGITS, help_text="The delivery fee charged for this parcel, in the price mode "
+                                  "(a group split over warehouses pays it on its first parcel).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Shipment {self.number}"
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.CASCADE,
+                                   related_name="shipment_lines")
+    stock = models.ForeignKey("inventory.Stock", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="shipment_lines",
+                              help_text="Where the units are allocated.")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0),
+                                   name="shipment_line_quantity_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x line {self.order_line_id}"

@@ -1,16 +1,27 @@
-"""Pure helpers of the orders app: number formatting, address snapshots."""
+"""Pure helpers of the orders app: number formatting, address snapshots, shipment plans."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from mercato.inventory.rules import Allocation, Group
+from mercato.pricing.rules.types import DeliveryQuote
 
 ADDRESS_FIELDS = (
     "first_name", "last_name", "company_name", "street_address_1", "street_address_2", "city",
     "city_area", "postal_code", "country", "country_area", "phone",
 )
 REQUIRED_ADDRESS_FIELDS = ("first_name", "last_name", "street_address_1", "country")
+MIXED_DELIVERY = ("mixed", "Several methods")
 
 
 def format_order_number(*, prefix: str, value: int) -> str:
     return f"{prefix}{value}"
+
+
+def format_shipment_number(*, order_number: str, position: int) -> str:
+    """The order's n-th parcel, counted from 1: MRC-100001-2."""
+    return f"{order_number}-{position}"
 
 
 def address_errors(address: Mapping[str, object]) -> dict[str, list[str]]:
@@ -33,3 +44,107 @@ def address_snapshot(address: Mapping[str, object]) -> dict[str, str]:
     snapshot = {name: str(address.get(name) or "").strip() for name in ADDRESS_FIELDS}
     snapshot["country"] = snapshot["country"].upper()
     return snapshot
+
+
+# --- shipments ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ShipmentPlan:
+    """What the shopper sends to one address, as checkout planned it."""
+
+    address: Mapping[str, str]  # validated address fields (keys of OrderAddress)
+    delivery: DeliveryQuote | None  # the delivery method and fee for this shipment
+    quantities: tuple[tuple[int, int], ...]  # (index into quote.lines, quantity)
+
+
+@dataclass(frozen=True)
+class ShipmentDraft:
+    """One parcel to create: a plan's lines that one warehouse sends."""
+
+    plan_index: int
+    warehouse_id: int | None
+    lines: tuple[tuple[int, int | None, int], ...]  # (quote line index, stock id, quantity)
+    delivery_amount: Decimal
+
+
+def whole_order_plan(*, line_quantities: Sequence[int], address: Mapping[str, str],
+                     delivery: DeliveryQuote | None) -> ShipmentPlan:
+    """Every line in full to one address: the plan of an order without split shipments."""
+    return ShipmentPlan(address, delivery, tuple(enumerate(line_quantities)))
+
+
+def check_plans(*, line_quantities: Sequence[int], plans: Sequence[ShipmentPlan]) -> None:
+    """ValueError unless the plans ship every line's quantity exactly, in positive parts."""
+    if not plans:
+        raise ValueError("An order needs at least one shipment plan.")
+    shipped = [0] * len(line_quantities)
+    for number, plan in enumerate(plans):
+        if not plan.quantities:
+            raise ValueError(f"Shipment plan {number} has no lines.")
+        for index, quantity in plan.quantities:
+            if not 0 <= index < len(line_quantities) or quantity <= 0:
+                raise ValueError(f"Shipment plan {number} has ({index}, {quantity}): not a "
+                                 f"quote line index and a positive quantity.")
+            shipped[index] += quantity
+    if shipped != list(line_quantities):
+        raise ValueError(f"The shipment plans ship {shipped} of the lines' quantities "
+                         f"{list(line_quantities)}.")
+
+
+def allocation_groups(*, plans: Sequence[ShipmentPlan],
+                      variant_ids: Sequence[int | None]) -> list[Group]:
+    """The stock each plan needs, for inventory's allocate_stock (lines without a variant have
+    no stock to allocate)."""
+    return [(number, [(variant_ids[index], quantity) for index, quantity in plan.quantities
+                      if variant_ids[index] is not None])
+            for number, plan in enumerate(plans)]
+
+
+def delivery_summary(plans: Sequence[ShipmentPlan]) -> tuple[str, str, Decimal]:
+    """The order's delivery method (code, name; "mixed" when the plans differ) and fee total."""
+    methods = {(p.delivery.code, p.delivery.name) if p.delivery else ("", "") for p in plans}
+    code, name = methods.pop() if len(methods) == 1 else MIXED_DELIVERY
+    total = sum((p.delivery.amount.amount for p in plans if p.delivery), Decimal(0))
+    return code, name, total
+
+
+def shipment_drafts(*, plans: Sequence[ShipmentPlan], variant_ids: Sequence[int | None],
+                    allocations: Sequence[Allocation]) -> list[ShipmentDraft]:
+    """One parcel per (plan, warehouse the plan's stock was allocated in), in plan order then
+    in the order the allocation chose the warehouses. The plan's delivery fee goes on its first
+    parcel; lines without stock to allocate travel in that first parcel too."""
+    drafts: list[ShipmentDraft] = []
+    for number, plan in enumerate(plans):
+        own = [a for a in allocations if a.group_index == number]
+        parcels: dict[int | None, dict[tuple[int, int | None], int]] = {
+            warehouse_id: {} for warehouse_id in dict.fromkeys(a.warehouse_id for a in own)
+        } or {None: {}}
+        first = next(iter(parcels))
+        left = {id(a): a.quantity for a in own}
+        for index, quantity in plan.quantities:
+            variant_id = variant_ids[index]
+            if variant_id is None:
+                _add(parcels[first], (index, None), quantity)
+                continue
+            for allocation in (a for a in own if a.variant_id == variant_id):
+                part = min(quantity, left[id(allocation)])
+                if part:
+                    left[id(allocation)] -= part
+                    quantity -= part
+                    _add(parcels[allocation.warehouse_id], (index, allocation.stock_id), part)
+            if quantity:
+                raise ValueError(f"Plan {number}: {quantity} units of line {index} have no "
+                                 f"allocation.")
+        fee = plan.delivery.amount.amount if plan.delivery else Decimal(0)
+        drafts += [
+            ShipmentDraft(number, warehouse_id,
+                          tuple((i, stock_id, q) for (i, stock_id), q in lines.items()),
+                          fee if warehouse_id == first else Decimal(0))
+            for warehouse_id, lines in parcels.items()
+        ]
+    return drafts
+
+
+def _add(lines: dict[tuple[int, int | None], int], key: tuple[int, int | None],
+         quantity: int) -> None:
+    lines[key] = lines.get(key, 0) + quantity

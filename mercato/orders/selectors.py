@@ -1,25 +1,131 @@
-"""Reads of orders, each a bounded number of queries whatever the number of lines."""
+"""Reads of orders, each a bounded number of queries whatever the number of lines, shipments
+or payments.
 
-from django.db.models import QuerySet
+An order's payments are not a relation (payments come before orders in the flow and refer to
+the order by its number): the detail selectors load them with one query by reference and attach
+them as `order.payments`, a list of Payment rows with their transactions prefetched.
+"""
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+from django.db.models import (
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from mercato.core.models import Event
 from mercato.orders.errors import OrderNotFound
 from mercato.orders.events import OrderPlaced
-from mercato.orders.models import Order
+from mercato.orders.models import Order, OrderLine, Shipment, ShipmentLine
+from mercato.payments.events import PaymentCreated
+from mercato.payments.models import Payment
+from mercato.payments.states import PaymentStatus
 
-DETAIL_PREFETCH = ("lines", "addresses", "discounts")
+DETAIL_PREFETCH = (
+    "lines", "addresses", "discounts", "shipments",
+    Prefetch("shipments__lines", queryset=ShipmentLine.objects.select_related("order_line")),
+)
 
+# What an order's payments add up to, beside the payment statuses themselves.
+PAYMENT_MIXED = "Mixed"
+PAYMENT_NONE = "NoPayment"
+PAYMENT_STATE_CHOICES = (
+    *PaymentStatus.choices, (PAYMENT_MIXED, "Mixed"), (PAYMENT_NONE, "No payment"),
+)
+
+
+# --- one order, whole ---------------------------------------------------------------------------
 
 def order_detail(*, public_id: str, customer_id: int | None = None) -> Order:
-    """The order with its lines, addresses and discounts (4 queries). With `customer_id`, only
-    that customer's order: another customer's is not found, as if it did not exist."""
+    """The order with its lines, addresses, discounts, shipments (with their lines) and
+    payments (with their transactions): 8 queries. With `customer_id`, only that customer's
+    order: another customer's is not found, as if it did not exist."""
     orders = Order.objects.filter(public_id=public_id)
     if customer_id is not None:
         orders = orders.filter(customer_id=customer_id)
+    return _whole(orders, missing="There is no such order.")
+
+
+def customer_order_detail(*, number: str, customer_id: int) -> Order:
+    """The customer's order by its number, whole (as `order_detail`); another's is not found."""
+    orders = Order.objects.filter(number=number.strip(), customer_id=customer_id)
+    return _whole(orders, missing="There is no such order.")
+
+
+def order_for_guest(*, number: str, email: str) -> Order:
+    """Guest lookup: the order number and the email it was placed with (any letter case).
+    A wrong number and a wrong email get the same answer: neither tells which was wrong."""
+    orders = Order.objects.filter(number=number.strip(), email__iexact=email.strip())
+    return _whole(orders, missing="There is no order with this number and email.")
+
+
+def _whole(orders: QuerySet[Order], *, missing: str) -> Order:
     order = orders.prefetch_related(*DETAIL_PREFETCH).first()
     if order is None:
-        raise OrderNotFound("There is no such order.")
+        raise OrderNotFound(missing)
+    order.payments = order_payments(order=order)
     return order
+
+
+def order_payments(*, order: Order) -> list[Payment]:
+    """The order's payments (by its number), oldest first, with their transactions (2 queries)."""
+    return list(Payment.objects.filter(reference=order.number).prefetch_related("transactions")
+                .order_by("created_at", "id"))
+
+
+def shipments_with_lines(shipments: QuerySet[Shipment]) -> QuerySet[Shipment]:
+    """Shipments with their order, warehouse and lines (each line's SKU): 2 queries."""
+    return shipments.select_related("order", "warehouse").prefetch_related(
+        Prefetch("lines", queryset=ShipmentLine.objects.select_related("order_line")))
+
+
+def order_history(*, order: Order) -> list[Event]:
+    """Every event recorded for the order, oldest first (1 query)."""
+    events = Event.objects.filter(aggregate_type=OrderPlaced.aggregate_type,
+                                  aggregate_id=order.public_id)
+    return list(events.order_by("id"))
+
+
+def order_timeline(*, order: Order) -> list[Event]:
+    """The order's events and those of its payments (found by the order number), merged in
+    time order (1 query): what the back office shows as the order's history."""
+    payment_ids = Payment.objects.filter(reference=order.number).values("public_id")
+    events = Event.objects.filter(
+        Q(aggregate_type=OrderPlaced.aggregate_type, aggregate_id=order.public_id)
+        | Q(aggregate_type=PaymentCreated.aggregate_type, aggregate_id__in=payment_ids))
+    return list(events.order_by("created_at", "id"))
+
+
+# --- lists --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OrderSummary:
+    """A row of a customer's order list."""
+
+    order: Order
+    item_count: int
+    payment_state: str
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    items: list[OrderSummary]
+    page: int
+    page_size: int
+    total: int
+    pages: int
 
 
 def orders_for_customer(*, customer_id: int) -> QuerySet[Order]:
@@ -28,17 +134,83 @@ def orders_for_customer(*, customer_id: int) -> QuerySet[Order]:
             .order_by("-created_at", "-id").prefetch_related("lines"))
 
 
-def order_for_guest(*, number: str, email: str) -> Order:
-    """Guest lookup: the order number and the email it was placed with (any letter case)."""
-    order = (Order.objects.filter(number=number.strip(), email__iexact=email.strip())
-             .prefetch_related(*DETAIL_PREFETCH).first())
-    if order is None:
-        raise OrderNotFound("There is no order with this number and email.")
-    return order
+def order_page_for_customer(*, customer_id: int, page: int, page_size: int) -> OrderPage:
+    """One page of the customer's orders, newest first, each with its item count and payment
+    state (3 queries: count, rows, payments)."""
+    orders = Order.objects.filter(customer_id=customer_id)
+    total = orders.count()
+    offset = (page - 1) * page_size
+    rows = list(with_item_count(orders).order_by("-created_at", "-id")[offset:offset + page_size])
+    states = payment_states_by_number(order.number for order in rows) if rows else {}
+    items = [OrderSummary(order, order.item_count, states[order.number]) for order in rows]
+    return OrderPage(items=items, page=page, page_size=page_size, total=total,
+                     pages=-(-total // page_size))
 
 
-def order_history(*, order: Order) -> list[Event]:
-    """Every event recorded for the order, oldest first (1 query)."""
-    events = Event.objects.filter(aggregate_type=OrderPlaced.aggregate_type,
-                                  aggregate_id=order.public_id)
-    return list(events.order_by("id"))
+def orders_for_back_office() -> QuerySet[Order]:
+    """Purchase orders with their customer, item count and payment state (one query a page)."""
+    return with_payment_state(with_item_count(Order.objects.select_related("customer")))
+
+
+def with_item_count(orders: QuerySet[Order]) -> QuerySet[Order]:
+    units = (OrderLine.objects.filter(order=OuterRef("pk")).values("order")
+             .annotate(units=Sum("quantity")).values("units"))
+    return orders.annotate(item_count=Coalesce(Subquery(units, output_field=IntegerField()),
+                                               Value(0)))
+
+
+# --- payment state: one word for all of an order's payments -----------------------------------
+
+def payment_state(statuses: Collection[str]) -> str:
+    """The payments' common status; `Mixed` when they differ, `NoPayment` when there are none.
+
+    A failed attempt (a declined card the shopper replaced) does not count beside a payment
+    that went through: only when every payment failed is the order's payment state Failed."""
+    live = {status for status in statuses if status != PaymentStatus.FAILED}
+    if not live:
+        return PaymentStatus.FAILED.value if statuses else PAYMENT_NONE
+    return live.pop() if len(live) == 1 else PAYMENT_MIXED
+
+
+def payment_state_label(state: str) -> str:
+    return dict(PAYMENT_STATE_CHOICES).get(state, state)
+
+
+def payment_states_by_number(numbers: Iterable[str]) -> dict[str, str]:
+    """{order number: payment state} for these orders (1 query)."""
+    statuses: dict[str, list[str]] = {number: [] for number in numbers}
+    rows = Payment.objects.filter(reference__in=list(statuses)).values_list("reference", "status")
+    for reference, status in rows:
+        statuses[reference].append(status)
+    return {number: payment_state(found) for number, found in statuses.items()}
+
+
+def with_payment_state(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """Annotate, in SQL, what `payment_state` decides on, so lists show and filter by it: the
+    lowest and highest status of the payments that did not fail (equal: they share one) and
+    whether the order has any payment at all."""
+    payments = Payment.objects.filter(reference=OuterRef("number"))
+    live = payments.exclude(status=PaymentStatus.FAILED).values("reference")
+    return orders.annotate(
+        payment_low=Subquery(live.annotate(low=Min("status")).values("low")[:1]),
+        payment_high=Subquery(live.annotate(high=Max("status")).values("high")[:1]),
+        has_payment=Exists(payments),
+    )
+
+
+def annotated_payment_state(order: Order) -> str:
+    """`payment_state` of an order read through `with_payment_state`."""
+    if order.payment_low is None:
+        return PaymentStatus.FAILED.value if order.has_payment else PAYMENT_NONE
+    return order.payment_low if order.payment_low == order.payment_high else PAYMENT_MIXED
+
+
+def filter_payment_state(orders: QuerySet[Order], state: str) -> QuerySet[Order]:
+    """Orders (annotated by `with_payment_state`) whose payment state is `state`."""
+    if state == PAYMENT_NONE:
+        return orders.filter(has_payment=False)
+    if state == PaymentStatus.FAILED:
+        return orders.filter(has_payment=True, payment_low__isnull=True)
+    if state == PAYMENT_MIXED:
+        return orders.filter(payment_low__isnull=False).exclude(payment_low=F("payment_high"))
+    return orders.filter(payment_low=state, payment_high=state)

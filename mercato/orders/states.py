@@ -28,3 +28,32 @@ ORDER_TRANSITIONS = Transitions(
         "exchange_shipped": Move({S.AWAITING_EXCHANGE}, S.COMPLETED),
     },
 )
+
+
+class ShipmentStatus(models.TextChoices):
+    AWAITING_INVENTORY = "AwaitingInventory"
+    INVENTORY_ASSIGNED = "InventoryAssigned"
+    RELEASED = "Released", "Released for shipping"
+    PACKING = "Packing"
+    SHIPPED = "Shipped"
+    ON_HOLD = "OnHold"
+    CANCELLED = "Cancelled"
+
+
+SS = ShipmentStatus
+
+SHIPMENT_TRANSITIONS = Transitions(
+    field="status",
+    moves={
+        "assign": Move({SS.AWAITING_INVENTORY}, SS.INVENTORY_ASSIGNED),
+        "release": Move({SS.INVENTORY_ASSIGNED}, SS.RELEASED),
+        "pack": Move({SS.RELEASED}, SS.PACKING),
+        "ship": Move({SS.PACKING}, SS.SHIPPED),
+        # A held parcel keeps its stock; released from hold, it must be released for shipping
+        # again. Once on a picklist (Packing) it is the warehouse's to finish or cancel.
+        "hold": Move({SS.INVENTORY_ASSIGNED, SS.RELEASED}, SS.ON_HOLD),
+        "release_hold": Move({SS.ON_HOLD}, SS.INVENTORY_ASSIGNED),
+        "cancel": Move({SS.AWAITING_INVENTORY, SS.INVENTORY_ASSIGNED, SS.RELEASED, SS.PACKING,
+                        SS.ON_HOLD}, SS.CANCELLED),
+    },
+)

@@ -50,3 +50,29 @@ class GiftCardInsufficientBalance(InvalidInput):
 class GiftCardCodeTaken(Conflict):
     slug = "gift-card-code-taken"
     title = "A gift card with this code exists"
+
+
+# Refusals of the built-in test provider (gateways/test_gateway.py) and its endpoints.
+
+class InvalidCard(InvalidInput):
+    """Refused at tokenisation, before anything reaches the shop."""
+
+    slug = "invalid-card"
+    title = "This card is not valid"
+
+
+class ApprovalNotFound(NotFound):
+    slug = "approval-not-found"
+    title = "Unknown approval"
+
+
+class ProviderChargeNotFound(NotFound):
+    slug = "provider-charge-not-found"
+    title = "Unknown charge"
+
+
+class ActionNotPending(Conflict):
+    """3-D Secure completed for a charge that does not await it (e.g. already authorized)."""
+
+    slug = "action-not-pending"
+    title = "This charge awaits no confirmation"

@@ -42,3 +42,9 @@ class GiftCardBalanceChanged(DomainEvent):
     aggregate_type: ClassVar[str] = "giftcard"
     amount: Decimal
     reference: str
+
+
+@dataclass(frozen=True)
+class PaymentReferenceAssigned(DomainEvent):
+    aggregate_type: ClassVar[str] = "payment"
+    reference: str

@@ -110,3 +110,63 @@ class GiftCardMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} for {self.reference}"
+
+
+# The built-in test gateway's provider side (gateways/test_gateway.py): the simulated provider's
+# own storage, never read by the shop, which keeps its records in Payment and Transaction.
+
+class TestGatewayCard(models.Model):
+    """A tokenised test card: what a provider shows back, never the number."""
+
+    __test__ = False  # not a pytest test class
+    token = models.CharField(max_length=40, unique=True)
+    brand = models.CharField(max_length=20)
+    last4 = models.CharField(max_length=4)
+    behaviour = models.CharField(max_length=30, help_text="What authorizing it does.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.brand} …{self.last4}"
+
+
+class TestGatewayApproval(models.Model):
+    """A PayPal-style approval the shopper gives at the provider before the shop authorizes."""
+
+    __test__ = False
+    token = models.CharField(max_length=40, unique=True)
+    amount = models.DecimalField(**MONEY_DIGITS)
+    currency = models.CharField(max_length=3)
+    is_approved = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Approval {self.token}"
+
+
+class TestGatewayCharge(models.Model):
+    __test__ = False
+    reference = models.CharField(max_length=40, unique=True)
+    amount = models.DecimalField(**MONEY_DIGITS)
+    currency = models.CharField(max_length=3)
+    payment_token = models.CharField(max_length=40)
+    stage = models.CharField(max_length=20, help_text=(
+        "requires_action, action_completed, authorized, captured or voided."))
+    captured = models.DecimalField(**MONEY_DIGITS, default=0)
+    refunded = models.DecimalField(**MONEY_DIGITS, default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Charge {self.reference} ({self.stage})"
+
+
+class TestGatewayIdempotency(models.Model):
+    """The first request made with a key and its result, replayed for the same request."""
+
+    __test__ = False
+    key = models.CharField(max_length=255, unique=True)
+    request = models.JSONField()
+    result = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key

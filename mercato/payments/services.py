@@ -21,6 +21,7 @@ from mercato.payments.events import (
     GiftCardBalanceChanged,
     GiftCardIssued,
     PaymentCreated,
+    PaymentReferenceAssigned,
     PaymentTransactionRecorded,
 )
 from mercato.payments.gateways import GatewayResult, get_gateway
@@ -67,6 +68,16 @@ def create_payment(*, reference: str, method: str, amount: Money, provider: str 
     return payment
 
 
+def assign_reference(*, payment_ids: list[str], reference: str, by: Actor = SYSTEM) -> int:
+    """Point payments made during checkout at the order they paid for (its number); inside the
+    order's transaction, so an order that is not committed leaves them as they were."""
+    with transaction.atomic():
+        count = Payment.objects.filter(public_id__in=payment_ids).update(reference=reference)
+        for payment_id in payment_ids:
+            record(PaymentReferenceAssigned(payment_id, reference=reference), by=by)
+    return count
+
+
 def authorize_payment(*, payment_id: str, token: str, idempotency_key: str,
                       by: Actor = SYSTEM) -> Transaction:
     """Authorize the whole amount with a provider token (card token or PayPal approval); for a
@@ -84,10 +95,11 @@ def confirm_payment(*, payment_id: str, idempotency_key: str,
                     by: Actor = SYSTEM) -> Transaction:
     """Finish an authorization the shopper confirmed at the provider (3-D Secure)."""
     def call(payment: Payment, ledger: Ledger) -> GatewayResult:
-        pending = _last(payment, TransactionKind.AUTHORIZE, succeeded=False)
-        if pending is None or not pending.requires_action_url:
+        pending = (payment.transactions.filter(kind=TransactionKind.AUTHORIZE, succeeded=False)
+                   .exclude(requires_action_url="").order_by("-id").first())
+        if pending is None:
             raise IllegalTransition("This payment has no authorization awaiting confirmation.",
-                                    action="confirm", status=payment.status)
+                                    action="confirm", current_status=payment.status)
         return get_gateway(payment.provider).confirm(pending.provider_reference,
                                                      idempotency_key)
     return _run(payment_id, "authorize", None, idempotency_key, call, by, label="confirm")
@@ -218,7 +230,7 @@ def _gift_card_code(payment: Payment) -> str:
 def _needs_gateway(payment: Payment) -> None:
     if payment.method == PaymentMethod.CASH_ON_DELIVERY:
         raise IllegalTransition("Cash on delivery is captured on delivery, not authorized.",
-                                action="authorize", status=payment.status)
+                                action="authorize", current_status=payment.status)
 
 
 def _money(amount: Decimal, payment: Payment) -> Money:

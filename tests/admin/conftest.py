@@ -5,7 +5,14 @@ from django.contrib.auth.models import Group
 
 from mercato.core.events import Actor
 from mercato.core.models import Event, EventDelivery
+from mercato.core.money import Money
 from mercato.inventory.services import set_stock_level
+from mercato.notifications.models import SentEmail
+from mercato.orders.services import place_order
+from mercato.payments.gateways import get_gateway
+from mercato.payments.services import authorize_payment, create_payment
+from mercato.pricing.rules import Address
+from mercato.pricing.selectors import pricing_lines_for, quote_for_lines
 from tests.factories import (
     AddressFactory,
     ApiTokenFactory,
@@ -56,9 +63,31 @@ def shop(db):
     CartLineFactory(cart=CartFactory(customer=customer), variant=variant, quantity=2)
     CartLineFactory(cart=CartFactory(), variant=variant, seen_unit_amount=Decimal("5.00"))
     Group.objects.create(name="Shop managers")
-    make_pricing_setup()
+    pricing = make_pricing_setup()
     make_payments_setup()
+    make_paid_order(variant=variant, customer=customer,
+                    delivery_method=pricing["delivery_rate"].method.code)
     event = Event.objects.first()
     EventDelivery.objects.create(event=event, handler="mercato.handlers.example",
                                  next_attempt_at=event.created_at)
+    SentEmail.objects.create(event=event, kind="order_confirmation", to="ada@example.com",
+                             subject="Your order MRC-100001 at Mercato demo shop",
+                             sent_at=event.created_at)
     return variant
+
+
+def make_paid_order(*, variant, customer, delivery_method: str) -> None:
+    """A purchase order for one unit of `variant`, its card payment authorized."""
+    lines = pricing_lines_for(items=[(variant.pk, 1, Money("19.90", "EUR"))])
+    quote = quote_for_lines(currency="EUR", lines=lines, address=Address("DE"),
+                            delivery_method=delivery_method)
+    address = {"first_name": "Ada", "last_name": "Lovelace", "street_address_1": "Main St 1",
+               "city": "Berlin", "postal_code": "10117", "country": "DE"}
+    by = Actor("customer", customer.email)
+    order = place_order(quote=quote, customer_id=customer.pk, email=customer.email,
+                        shipping_address=address, billing_address=address, by=by)
+    payment = create_payment(reference=order.number, method="card",
+                             amount=Money(order.total, order.currency), by=by)
+    token = get_gateway("test").tokenize_card("4242 4242 4242 4242", 12, 2030, "123")
+    authorize_payment(payment_id=payment.public_id, token=token,
+                      idempotency_key=f"admin-order-{payment.public_id}", by=by)

@@ -16,12 +16,13 @@ def test_index_shows_the_back_office_sections_in_order(staff_client):
 
 
 @pytest.mark.django_db
-def test_order_management_section_holds_carts(staff_client):
+def test_order_management_section_holds_purchase_orders_and_carts(staff_client):
     response = staff_client.get(reverse("admin:index"))
 
     models = section(response, "Order Management")["models"]
-    assert [model["name"] for model in models] == ["Carts"]
-    assert models[0]["admin_url"] == reverse("admin:cart_cart_changelist")
+    assert [model["name"] for model in models] == ["Purchase orders", "Carts"]
+    assert models[0]["admin_url"] == reverse("admin:orders_order_changelist")
+    assert models[1]["admin_url"] == reverse("admin:cart_cart_changelist")
     assert b"Order Management" in response.content
 
 

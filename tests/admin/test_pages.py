@@ -7,7 +7,7 @@ EXPECTED = {
     "auth.Group", "cart.Cart", "catalog.Attribute", "catalog.Brand", "catalog.Category",
     "catalog.Product", "catalog.ProductType", "catalog.ProductVariant", "catalog.Tag",
     "core.Event", "customers.Address", "customers.ApiToken", "customers.User",
-    "inventory.Stock", "inventory.Warehouse",
+    "inventory.Stock", "inventory.Warehouse", "orders.Order", "notifications.SentEmail",
 }
 
 

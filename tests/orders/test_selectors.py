@@ -1,6 +1,7 @@
 import pytest
 
 from mercato.core.events import Actor
+from mercato.core.money import Money
 from mercato.orders.errors import OrderNotFound
 from mercato.orders.selectors import (
     order_detail,
@@ -9,6 +10,7 @@ from mercato.orders.selectors import (
     orders_for_customer,
 )
 from mercato.orders.services import cancel_order, hold_order
+from mercato.payments.services import create_payment
 from tests.factories import UserFactory
 from tests.orders.builders import make_quote, place
 
@@ -16,15 +18,21 @@ STAFF = Actor("staff", "boss@example.com")
 
 
 @pytest.mark.django_db
-def test_order_detail_reads_lines_addresses_and_discounts_in_bounded_queries(
+def test_order_detail_reads_lines_addresses_discounts_shipments_and_payments_in_8_queries(
         django_assert_num_queries):
     order = place(make_quote())
+    create_payment(reference=order.number, method="cash_on_delivery",
+                   amount=Money(order.total, order.currency))
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(8):
         found = order_detail(public_id=order.public_id)
         assert len(found.lines.all()) == 2
         assert len(found.addresses.all()) == 2
         assert len(found.discounts.all()) == 1
+        assert [len(s.lines.all()) for s in found.shipments.all()] == [2]
+        assert [s.lines.all()[0].order_line.sku for s in found.shipments.all()] == [
+            found.lines.all()[0].sku]
+        assert [len(p.transactions.all()) for p in found.payments] == [0]
 
 
 @pytest.mark.django_db
@@ -97,4 +105,5 @@ def test_order_history_lists_the_orders_events_oldest_first(django_assert_num_qu
     with django_assert_num_queries(1):
         history = order_history(order=order)
 
-    assert [e.type for e in history] == ["OrderPlaced", "OrderPutOnHold", "OrderCancelled"]
+    assert [e.type for e in history] == ["OrderPlaced", "ShipmentCreated", "OrderPutOnHold",
+                                         "ShipmentCancelled", "OrderCancelled"]

@@ -16,11 +16,10 @@ def eur(amount: str) -> Money:
     return Money(Decimal(amount), "EUR")
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def gateway():
-    test_gateway = get_gateway("test")
-    test_gateway.reset()
-    return test_gateway
+    """The test provider; its state lives in its own tables, emptied with the test database."""
+    return get_gateway("test")
 
 
 @pytest.fixture

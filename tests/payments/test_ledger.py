@@ -152,6 +152,7 @@ def test_the_same_key_with_a_different_request_is_refused(authorized):
     unchanged(authorized, "Captured", 2)
 
 
+@pytest.mark.django_db
 def test_the_provider_refuses_a_key_reused_for_another_request(gateway, card_token):
     token = card_token()
     first = gateway.authorize(eur("10.00"), token, "same")

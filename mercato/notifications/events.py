@@ -1,0 +1,14 @@
+"""Facts the notifications app records. The order's history shows its confirmation email."""
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from mercato.core.events import DomainEvent
+
+
+@dataclass(frozen=True)
+class OrderConfirmationSent(DomainEvent):
+    aggregate_type: ClassVar[str] = "order"
+    number: str
+    to: str
+    event_id: int  # the OrderPlaced event it answers

@@ -1,0 +1,9 @@
+"""Reactions of the notifications app to other apps' events (run by the outbox worker)."""
+
+from mercato.core.models import Event
+from mercato.notifications.services import send_order_confirmation
+
+
+def order_placed(event: Event) -> None:
+    """OrderPlaced: email the order confirmation (once per event; see the service)."""
+    send_order_confirmation(event_id=event.pk, order_public_id=event.aggregate_id)
