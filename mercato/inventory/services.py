@@ -145,13 +145,17 @@ def _change_allocated(rows: list[Stock], changes: dict[int, int],
                       event: type[StockAllocated | StockReleased], *, by: Actor,
                       reference: str) -> None:
     """Add `changes` (stock id -> units, negative to release) to allocated in one UPDATE,
-    refresh the listings of the products concerned and record one event per stock row."""
+    refresh the listings of products whose availability may flip, one event per stock row."""
     changed = [row for row in rows if changes.get(row.pk)]
     by_row = Case(*[When(pk=row.pk, then=Value(changes[row.pk])) for row in changed],
                   output_field=IntegerField())
     Stock.objects.filter(pk__in=[row.pk for row in changed]).update(
         allocated=F("allocated") + by_row)
-    refresh_listings(product_ids={row.variant.product_id for row in changed})
+    # The listing only says in stock or not: a row that runs out or comes back may flip it.
+    # Skipping the others keeps busy products out of each other's way (no product lock).
+    flips = [row for row in changed if min(row.available, row.available - changes[row.pk]) <= 0]
+    if flips:
+        refresh_listings(product_ids={row.variant.product_id for row in flips})
     for row in changed:
         record(event(
             aggregate_id=str(row.pk), sku=row.variant.sku, warehouse=row.warehouse.code,
