@@ -42,12 +42,18 @@ CHANGE_CODES = {
 
 
 @dataclass(frozen=True)
-class PricedCheckout:
+class CheckedCheckout:
+    """The request checked against the cart, before pricing."""
+
     email: str
     billing_address: dict[str, str]
     shipment_addresses: list[dict[str, str]]
     quantities: list[tuple[tuple[int, int], ...]]  # per shipment: (quote line index, quantity)
     review: CartReview
+
+
+@dataclass(frozen=True)
+class PricedCheckout(CheckedCheckout):
     quote: Quote
     pricing_lines: list[PricingLine]
 
@@ -75,13 +81,12 @@ def quote_changes(quote: Quote) -> list[str]:
     return quote_messages([m for m in quote.messages if m.code in CHANGE_CODES])
 
 
-def price_checkout(*, cart: Cart, customer: User | None, request: CheckoutRequest,
-                   strict: bool = False) -> PricedCheckout:
-    """The cart priced for `request`; InvalidInput problems (with field errors) for a missing
-    email, bad addresses, shipments that don't match the cart or an unavailable method.
-
-    `strict` (completion): short stock is OutOfStock and any change since the shopper last saw
-    the cart (price, availability, coupon, promotion) is CartChanged — before anything else."""
+def check_checkout(*, cart: Cart, customer: User | None, request: CheckoutRequest,
+                   strict: bool = False) -> CheckedCheckout:
+    """The request checked against the cart (two queries, and one per saved address):
+    InvalidInput problems (with field errors) for a missing email, bad addresses or shipments
+    that don't match the cart. `strict` (completion): short stock is OutOfStock and a price or
+    availability change since the shopper last saw the cart is CartChanged, before the rest."""
     review = lines_review(cart=cart)
     if strict:
         _check_unchanged(review)
@@ -92,23 +97,32 @@ def price_checkout(*, cart: Cart, customer: User | None, request: CheckoutReques
     billing, shipping = _addresses(request, customer)
     quantities = split_lines([(line.facts.sku, line.quantity) for line in counted],
                              request.shipments)
+    tax_destination(shipping)
+    return CheckedCheckout(email=email, billing_address=billing, shipment_addresses=shipping,
+                           quantities=quantities, review=review)
+
+
+def price_checkout(*, cart: Cart, customer: User | None, request: CheckoutRequest,
+                   strict: bool = False) -> PricedCheckout:
+    """The checked request priced: a delivery fee per shipment, tax for the destination,
+    totals; DeliveryNotAvailable for a method a shipment cannot use. `strict` (completion):
+    a coupon or promotion that stopped applying is CartChanged too."""
+    checked = check_checkout(cart=cart, customer=customer, request=request, strict=strict)
     shipments = [ShipmentRequest(address=tax_destination([address]),
                                  delivery_method=choice.delivery_method, quantities=plan)
-                 for address, choice, plan in zip(shipping, request.shipments, quantities,
-                                                  strict=True)]
-    lines = pricing_lines_of(review)
+                 for address, choice, plan in zip(checked.shipment_addresses, request.shipments,
+                                                  checked.quantities, strict=True)]
+    lines = pricing_lines_of(checked.review)
     quote = quote_for_lines(
         currency=cart.currency, lines=lines,
-        address=tax_destination(shipping), shipments=shipments,
+        address=tax_destination(checked.shipment_addresses), shipments=shipments,
         coupon_codes=cart.coupon_codes, customer_id=cart.customer_id,
         previously_applied_promotion_ids=cart.shown_promotion_ids,
     )
     _check_deliveries(quote)
     if strict and (changed := quote_changes(quote)):
         raise CartChanged(" ".join(changed), errors={"cart": changed})
-    return PricedCheckout(email=email, billing_address=billing, shipment_addresses=shipping,
-                          quantities=quantities, review=review, quote=quote,
-                          pricing_lines=lines)
+    return PricedCheckout(**vars(checked), quote=quote, pricing_lines=lines)
 
 
 def cart_for_completion(*, customer_id: int | None, token: str | None,

@@ -4,15 +4,17 @@
 1. Claim the Idempotency-Key (a CheckoutAttempt row). A finished attempt answers again as it
    did (the same order, or the same problem); the key with another request is refused; a key
    whose request is still running gets 409, and one whose request died (lease over) resumes.
-2. Price the cart for the request, strictly: short stock (409 out-of-stock), a change since the
-   shopper last saw the cart (409 cart-changed) or a total other than the one reviewed stop here,
-   before anything is charged.
+2. Check the request against the cart: bad input (422), short stock (409 out-of-stock) or a
+   price that changed since the shopper last saw the cart (409 cart-changed) stop here, before
+   anything is charged. The amount to authorize is the total the shopper reviewed.
 3. Authorize the payments. Each gateway call runs in its own committed transaction with a key
    derived from the attempt, so a retry reuses an authorization instead of charging twice, and
    no row lock is held while a provider answers.
-4. One transaction: price again, place the order (stock rows locked in primary-key order and
-   allocated, shipments created), point the payments at the order number, count promotion and
-   coupon use, convert the cart, complete the attempt; events go to the outbox with it.
+4. One transaction: price the cart (a total other than the one reviewed, or a promotion or
+   coupon that stopped applying, is 409 cart-changed), place the order (stock rows locked in
+   primary-key order and allocated, shipments created), point the payments at the order
+   number, count promotion and coupon use, convert the cart, complete the attempt; events go to
+   the outbox with it.
 5. If step 4 fails (stock sold meanwhile, a promotion used up, the cart already ordered) or a
    payment is declined, every authorization is voided (a gift card gets its balance back) and
    the problem is stored, so a retry with the same key gets it again.
@@ -50,7 +52,7 @@ from mercato.checkout.rules import (
     fingerprint,
     payment_amounts,
 )
-from mercato.checkout.selectors import PricedCheckout, price_checkout
+from mercato.checkout.selectors import PricedCheckout, check_checkout, price_checkout
 from mercato.checkout.states import AttemptStatus
 from mercato.core.events import SYSTEM, Actor, record
 from mercato.core.money import Money
@@ -153,28 +155,26 @@ def _claim(*, key: str, cart: Cart, customer: User | None,
 
 def _complete(*, attempt: CheckoutAttempt, cart: Cart, customer: User | None,
               request: CheckoutRequest, by: Actor) -> Order:
-    priced = price_checkout(cart=cart, customer=customer, request=request, strict=True)
-    _check_total(priced, request.expected_total)
-    amounts = payment_amounts(request.payments, priced.quote.total.amount)
+    checked = check_checkout(cart=cart, customer=customer, request=request, strict=True)
+    total = _total_to_pay(cart=cart, customer=customer, request=request)
+    amounts = payment_amounts(request.payments, total.amount)
     _authorize(attempt=attempt, choices=request.payments, amounts=amounts,
-               currency=priced.quote.currency, by=by)
+               currency=total.currency.code, by=by)
     with transaction.atomic():
-        again = price_checkout(cart=cart, customer=customer, request=request, strict=True)
-        if again.quote.total != priced.quote.total:
-            raise CartChanged(f"The total changed to {again.quote.total} while the order was "
-                              "being placed.", errors={"cart": ["The total changed."]})
+        priced = price_checkout(cart=cart, customer=customer, request=request, strict=True)
+        _check_total(priced, total)
         order = place_order(
-            quote=again.quote, customer_id=customer.pk if customer else None,
-            email=again.email, billing_address=again.billing_address, by=by,
-            shipments=_shipment_plans(again))
+            quote=priced.quote, customer_id=customer.pk if customer else None,
+            email=checked.email, billing_address=priced.billing_address, by=by,
+            shipments=_shipment_plans(priced))
         assign_reference(payment_ids=attempt.payment_ids, reference=order.number, by=by)
         record_promotion_usage(
-            promotion_ids=again.quote.applied_promotion_ids,
-            coupon_codes=again.quote.applied_coupon_codes,
+            promotion_ids=priced.quote.applied_promotion_ids,
+            coupon_codes=priced.quote.applied_coupon_codes,
             customer_id=customer.pk if customer else None, order_reference=order.number, by=by)
         convert_cart(cart_id=cart.pk, order_number=order.number, by=by)
         if customer is not None and request.save_addresses:
-            _save_addresses(customer, request, again)
+            _save_addresses(customer, request, priced)
         CheckoutAttempt.objects.filter(pk=attempt.pk).update(
             status=AttemptStatus.COMPLETED, order=order, lease_until=timezone.now())
         record(CheckoutCompleted(attempt.public_id, order_number=order.number,
@@ -182,11 +182,20 @@ def _complete(*, attempt: CheckoutAttempt, cart: Cart, customer: User | None,
     return order
 
 
-def _check_total(priced: PricedCheckout, expected: Decimal | None) -> None:
+def _total_to_pay(*, cart: Cart, customer: User | None, request: CheckoutRequest) -> Money:
+    """What the payments authorize: the total the shopper reviewed. The cart is priced once,
+    inside the order's transaction, where a different total stops the order (and the
+    authorizations are voided); without `expected_total` it is priced here first."""
+    if request.expected_total is not None:
+        return Money(request.expected_total, cart.currency)
+    return price_checkout(cart=cart, customer=customer, request=request, strict=True).quote.total
+
+
+def _check_total(priced: PricedCheckout, expected: Money) -> None:
     total = priced.quote.total
-    if expected is not None and Money(expected, total.currency) != total:
-        message = (f"The total is now {total}, not {Money(expected, total.currency)} as shown: "
-                   "review the order again.")
+    if total != expected:
+        message = (f"The total is now {total}, not {expected} as shown: review the order "
+                   "again.")
         raise CartChanged(message, errors={"expected_total": [message]},
                           total=str(total.amount))
 

@@ -66,7 +66,9 @@ def test_a_total_other_than_the_one_shown_stops_completion(cart, checkout):
 
     assert response.status_code == 409
     assert "54.40" in response.json()["detail"]
-    assert not Payment.objects.exists()
+    # The reviewed total was authorized before the cart was priced; it is given back.
+    assert list(Payment.objects.values_list("status", flat=True)) == ["Voided"]
+    assert not Order.objects.exists()
 
 
 def test_address_errors_are_per_field_and_leave_the_key_free(cart, checkout):
