@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "mercato.orders",
     "mercato.checkout",
     "mercato.notifications",
+    "mercato.storefront",
     "mercato.demo",
 ]
 
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "mercato.storefront.context_processors.shop",
             ],
         },
     },

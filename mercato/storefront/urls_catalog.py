@@ -1,0 +1,5 @@
+"""Storefront URLs: catalog pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Storefront URLs: shop pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
