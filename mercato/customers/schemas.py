@@ -87,8 +87,8 @@ class AddressIn(Schema):
     is_default_billing: bool = False
 
 
-class AddressPatchIn(Schema):
-    """Only the fields sent are changed; the whole address is validated again."""
+class AddressFieldsIn(Schema):
+    """Every address field, each optional here: validation per country comes after."""
 
     first_name: str = Field("", max_length=100)
     last_name: str = Field("", max_length=100)
@@ -98,9 +98,14 @@ class AddressPatchIn(Schema):
     city: str = Field("", max_length=100)
     city_area: str = Field("", max_length=100)
     postal_code: str = Field("", max_length=20)
-    country: str = Field("", max_length=2)
+    country: str = Field("", max_length=2, description="ISO 3166-1 alpha-2 code, e.g. DE")
     country_area: str = Field("", max_length=100)
     phone: str = Field("", max_length=32)
+
+
+class AddressPatchIn(AddressFieldsIn):
+    """Only the fields sent are changed; the whole address is validated again."""
+
     is_default_shipping: bool = False
     is_default_billing: bool = False
 

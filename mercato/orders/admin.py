@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
-from mercato.core.admin import ViewOnlyAdmin, money_display, staff_actor
+from mercato.core.admin import AmountBandFilter, ViewOnlyAdmin, money_display, staff_actor
 from mercato.core.events import Actor
 from mercato.core.models import Event
 from mercato.core.problems import Problem
@@ -55,24 +55,12 @@ class PaymentStateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class OrderTotalFilter(admin.SimpleListFilter):
+class OrderTotalFilter(AmountBandFilter):
     """The order total in its own currency (as the cart value filter)."""
 
     title = "total"
     parameter_name = "total"
-    buckets = {
-        "lt50": Q(total__lt=50),
-        "50-200": Q(total__gte=50, total__lte=200),
-        "gt200": Q(total__gt=200),
-    }
-
-    def lookups(self, request, model_admin):
-        return (("lt50", "< 50"), ("50-200", "50-200"), ("gt200", "> 200"))
-
-    def queryset(self, request, queryset):
-        if self.value() in self.buckets:
-            return queryset.filter(self.buckets[self.value()])
-        return queryset
+    field = "total"
 
 
 class ReadOnlyInline(admin.TabularInline):
