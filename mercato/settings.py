@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "mercato.checkout",
     "mercato.notifications",
     "mercato.storefront",
+    "django_htmx",
     "mercato.demo",
 ]
 
@@ -79,9 +80,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "mercato.urls"
+LOGIN_URL = "/account/login/"
+LOGIN_REDIRECT_URL = "/account/"
+# Seconds a password reset link stays valid (Django's default is 3 days).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(60 * 60 * 24)))
 WSGI_APPLICATION = "mercato.wsgi.application"
 
 TEMPLATES = [

@@ -1,3 +1,5 @@
+import pytest
+
 """Errors anywhere under /api/ are RFC 9457 problem details."""
 
 
@@ -18,6 +20,7 @@ def test_openapi_document_and_docs_are_served(client):
     assert client.get("/api/docs").status_code == 200
 
 
+@pytest.mark.django_db
 def test_home_page_links_to_the_api_docs_and_back_office(client):
     response = client.get("/")
     assert response.status_code == 200

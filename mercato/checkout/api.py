@@ -38,7 +38,7 @@ def quote_checkout(request: HttpRequest, response: HttpResponse,
     cart = existing_cart(caller_of(request, response))
     customer = customer_from_request(request)
     priced = selectors.price_checkout(cart=cart, customer=customer, request=payload.request())
-    return checkout_quote_out(priced, selectors.shipment_options(cart=cart, priced=priced))
+    return checkout_quote_out(priced, selectors.shipment_options(cart=cart, checked=priced))
 
 
 @router.post("/checkout/complete", response={200: OrderOut, 201: OrderOut},

@@ -138,15 +138,17 @@ def cart_for_completion(*, customer_id: int | None, token: str | None,
     return current_cart(customer_id=customer_id, token=token)
 
 
-def shipment_options(*, cart: Cart, priced: PricedCheckout) -> list[ShipmentOptions]:
-    """The delivery methods each shipment could use, with the fee for its own goods."""
+def shipment_options(*, cart: Cart, checked: CheckedCheckout) -> list[ShipmentOptions]:
+    """The delivery methods each shipment could use, with the fee for its own goods (before a
+    method is chosen: a checked request is enough)."""
+    lines = (checked.pricing_lines if isinstance(checked, PricedCheckout)
+             else pricing_lines_of(checked.review))
     return [
         delivery_methods_for(
             currency=cart.currency, address=tax_destination([address]),
-            lines=[replace(priced.pricing_lines[index], quantity=quantity)
-                   for index, quantity in quantities],
+            lines=[replace(lines[index], quantity=quantity) for index, quantity in quantities],
             coupon_codes=cart.coupon_codes, customer_id=cart.customer_id)
-        for address, quantities in zip(priced.shipment_addresses, priced.quantities,
+        for address, quantities in zip(checked.shipment_addresses, checked.quantities,
                                        strict=True)
     ]
 

@@ -1,10 +1,15 @@
-"""Template filters of the storefront: prices formatted for the shopper's locale by babel."""
+"""Template filters of the storefront: prices formatted for the shopper's locale by babel,
+JSON-LD script elements."""
 
+import json
 from decimal import Decimal
 
 from babel.numbers import format_currency
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from mercato.core.money import Money
 
@@ -31,3 +36,16 @@ def money(value: Money | Decimal | str | None, currency: str = "") -> str:
     else:
         amount, code = Decimal(str(value)), currency
     return format_currency(amount, code, locale=shopper_locale())
+
+
+# What may not appear raw inside a <script> element (Django's json_script escapes the same).
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def json_ld(data: object) -> str:
+    """`{{ data|json_ld }}`: a whole `<script type="application/ld+json">` element."""
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return format_html('<script type="application/ld+json">{}</script>',
+                       mark_safe(payload.translate(_SCRIPT_ESCAPES)))  # escaped above
+
