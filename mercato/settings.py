@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "mercato.payments",
     "mercato.orders",
     "mercato.checkout",
+    "mercato.fulfilment",
     "mercato.notifications",
     "mercato.storefront",
     "django_htmx",
