@@ -88,6 +88,12 @@ class AddressForm(forms.Form):
         return {"fields": {name: data.get(name) or "" for name in ADDRESS_FIELDS}}
 
 
+class DeliveryChoiceForm(forms.Form):
+    """The delivery method picked beside the address (shown there with htmx), if any."""
+
+    delivery_method = forms.CharField(max_length=40, required=False)
+
+
 class SplitForm(AddressForm):
     """The second address of a split delivery and how many units of each line go there."""
 

@@ -11,6 +11,8 @@ urlpatterns: list[URLPattern] = [
     path("cart/coupon/", cart.coupon, name="cart-coupon"),
     path("checkout/", checkout.start, name="checkout"),
     path("checkout/address/", checkout.address, name="checkout-address"),
+    path("checkout/delivery-options/", checkout.delivery_options,
+         name="checkout-delivery-options"),
     path("checkout/delivery/", checkout.delivery, name="checkout-delivery"),
     path("checkout/payment/", checkout.payment, name="checkout-payment"),
     path("checkout/review/", checkout.review, name="checkout-review"),

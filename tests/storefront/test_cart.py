@@ -1,6 +1,7 @@
 """Cart pages with Django's test client: add from a product page, change, remove, coupons,
 the re-validation messages, htmx partial updates and the cart count in the header."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -147,6 +148,46 @@ def test_price_change_and_stock_reduction_are_said_once(browser, shirt):
     assert "the quantity was reduced from 2 to 1" in first
     assert "€22.00" in first and "20.00" in first  # the price change names both prices
     assert "the quantity was reduced" not in second
+
+
+def test_a_cart_with_only_sold_out_lines_offers_no_checkout_and_says_why(browser, shirt):
+    Stock.objects.filter(variant=shirt).update(on_hand=0)
+
+    page = browser.get("/cart/").content.decode()
+
+    assert ">Checkout</a>" not in page and 'href="/checkout/"' not in page
+    blocked = re.search(r'<div class="messages cart-blocked" role="alert">(.*?)</div>', page,
+                        re.DOTALL)
+    assert blocked and "Linen shirt (Default) is out of stock." in blocked[1]
+    assert page.count("Linen shirt (Default) is out of stock.") == 2  # the alert, the line
+
+
+def test_a_cart_with_some_sold_out_lines_says_which_are_not_bought(browser, shirt, socks):
+    browser.post("/cart/add/", {"sku": socks.sku, "quantity": 1})
+    Stock.objects.filter(variant=shirt).update(on_hand=0)
+
+    page = browser.get("/cart/").content.decode()
+
+    assert ">Checkout</a>" in page
+    not_bought = re.search(r'<div class="messages not-bought" role="status">(.*?)</div>', page,
+                           re.DOTALL)
+    assert not_bought and "Linen shirt (Default) is out of stock." in not_bought[1]
+    assert "Wool socks" not in not_bought[1]
+    assert 'data-testid="cart-total">€9.50<' in page
+
+
+def test_the_htmx_lines_part_also_says_what_is_not_bought(browser, shirt, socks):
+    browser.post("/cart/add/", {"sku": socks.sku, "quantity": 1})
+    Stock.objects.filter(variant=shirt).update(on_hand=0)
+
+    response = browser.post(f"/cart/lines/{socks.sku}/", {"quantity": 2}, headers=HTMX)
+
+    page = response.content.decode()
+    assert 'class="messages not-bought"' in page and ">Checkout</a>" in page
+    browser.post(f"/cart/lines/{socks.sku}/", {"remove": "1"})
+    page = browser.post(f"/cart/lines/{shirt.sku}/", {"quantity": 2}, headers=HTMX)
+    assert 'class="messages cart-blocked"' in page.content.decode()
+    assert ">Checkout</a>" not in page.content.decode()
 
 
 def test_cart_count_in_the_header(browser, shirt):

@@ -21,6 +21,7 @@ from tests.factories import AddressFactory, make_sellable_variant
 
 pytestmark = pytest.mark.django_db
 GUEST_EMAIL = "grace@example.com"
+HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
@@ -127,6 +128,70 @@ def test_delivery_step_lists_methods_with_fees(guest, django_assert_max_num_quer
     assert "Standard" in page and "Express" in page and "€4.90" in page and "€9.90" in page
 
 
+def test_address_step_asks_htmx_for_the_delivery_methods(guest):
+    guest.post("/checkout/", {"email": GUEST_EMAIL})
+
+    page = guest.get("/checkout/address/").content.decode()
+
+    assert 'hx-post="/checkout/delivery-options/"' in page and 'id="delivery-preview"' in page
+    assert "shown on the next step" in page  # without JavaScript
+
+
+@pytest.mark.parametrize("address", [BERLIN, {"country": "DE"}, {"country": "AT",
+                                                                   "postal_code": "1"}])
+def test_delivery_options_fragment_lists_methods_and_fees_for_the_address(
+        guest, address, django_assert_max_num_queries):
+    guest.post("/checkout/", {"email": GUEST_EMAIL})
+
+    with django_assert_max_num_queries(20):
+        response = guest.post("/checkout/delivery-options/", address, headers=HTMX)
+
+    page = response.content.decode()
+    assert response.status_code == 200 and "<html" not in page
+    assert "Standard — €4.90" in page and "Express — €9.90" in page
+    assert re.search(r'<input type="radio"[^>]*name="delivery_method" value="standard" checked',
+                     page)
+
+
+def test_delivery_options_fragment_without_a_country_or_zone(guest):
+    guest.post("/checkout/", {"email": GUEST_EMAIL})
+
+    hint = guest.post("/checkout/delivery-options/", {"city": "Berlin"}, headers=HTMX)
+    nowhere = guest.get("/checkout/delivery-options/", {"country": "US"}, headers=HTMX)
+
+    assert "Choose the country" in hint.content.decode()
+    assert "No delivery method reaches this address." in nowhere.content.decode()
+    assert 'type="radio"' not in nowhere.content.decode()
+
+
+def test_delivery_options_fragment_for_a_saved_address(shirt):
+    address = AddressFactory()
+    client = Client()
+    client.force_login(address.customer)
+    client.post("/cart/add/", {"sku": shirt.sku, "quantity": 1})
+
+    response = client.post("/checkout/delivery-options/", {"address_id": address.public_id},
+                           headers=HTMX)
+
+    assert "Standard — €4.90" in response.content.decode()
+
+
+def test_delivery_options_fragment_without_a_cart_redirects_htmx_to_the_cart(db):
+    response = Client().post("/checkout/delivery-options/", {"country": "DE"}, headers=HTMX)
+    assert response.status_code == 204 and response["HX-Redirect"] == "/cart/"
+
+
+def test_method_picked_beside_the_address_is_preselected_on_the_delivery_step(guest):
+    guest.post("/checkout/", {"email": GUEST_EMAIL})
+
+    response = guest.post("/checkout/address/", BERLIN | {"delivery_method": "express"})
+
+    assert response["Location"] == "/checkout/delivery/"
+    page = guest.get("/checkout/delivery/").content.decode()
+    assert re.search(r'name="method_0" value="express" checked', page)
+    assert not re.search(r'name="method_0" value="standard" checked', page)
+
+
 def test_guest_order_by_card(guest, django_assert_max_num_queries):
     to_payment(guest)
     assert pay(guest, method="card", card_token=card_token())["Location"] == "/checkout/review/"
@@ -191,16 +256,20 @@ def test_declined_card_shows_the_providers_message_and_creates_no_order(guest):
     assert Order.objects.count() == 1
 
 
-def test_sold_out_while_in_the_cart_shows_the_message_and_is_not_bought(guest, shirt):
+def test_sold_out_while_in_the_cart_shows_the_message_and_is_not_bought(guest, shirt, socks):
     to_payment(guest)
     pay(guest, method="cash_on_delivery")
     Stock.objects.filter(variant=shirt).update(on_hand=0)
 
     review = guest.get("/checkout/review/")
 
-    changes = " ".join(review.context["changes"])
-    assert "out of stock" in changes.lower()
+    assert review.context["not_bought"] == ["Linen shirt (Default) is out of stock."]
+    assert review.context["out_of_stock"] is None and "Place order" in review.content.decode()
     assert shirt.sku not in [line.sku for _, line in review.context["lines"]]
+    data = {"idempotency_key": hidden(review, "idempotency_key"),
+            "expected_total": hidden(review, "expected_total"), "not_bought": [shirt.sku]}
+    placed_number(guest.post("/checkout/place/", data))  # the rest is bought, as reviewed
+    assert [line.sku for line in Order.objects.get().lines.all()] == [socks.sku]
 
 
 def test_stock_sold_before_placing_shows_the_message_and_creates_no_order(guest, shirt):
@@ -213,9 +282,50 @@ def test_stock_sold_before_placing_shows_the_message_and_creates_no_order(guest,
 
     response = guest.post("/checkout/place/", data)
 
-    assert response["Location"] == "/checkout/review/"
-    assert "Not enough stock of" in messages_of(guest.get("/checkout/review/"))
+    assert response["Location"] == "/cart/"
+    said = messages_of(guest.get("/cart/"))
+    assert said.startswith("Not enough stock of Linen shirt (Default).")
+    assert "Only 1 of Linen shirt (Default) are available (2 asked for)." in said
+    assert shirt.sku not in said
     assert not Order.objects.exists()
+
+
+def test_everything_sold_before_placing_is_said_once_by_name_in_the_cart(guest, shirt, socks):
+    to_payment(guest)
+    pay(guest, method="cash_on_delivery")
+    review = guest.get("/checkout/review/")
+    data = {"idempotency_key": hidden(review, "idempotency_key"),
+            "expected_total": hidden(review, "expected_total")}
+    Stock.objects.filter(variant__in=[shirt, socks]).update(on_hand=0)
+
+    response = guest.post("/checkout/place/", data, follow=True)
+
+    assert [url for url, _ in response.redirect_chain] == ["/cart/"]
+    said = [str(m) for m in response.context["messages"]]
+    assert len(said) == 1 and "The cart is empty" not in said[0]
+    assert "Linen shirt (Default) is out of stock." in said[0]
+    assert "Wool socks (Default) is out of stock." in said[0]
+    assert ">Checkout</a>" not in response.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_checkout_of_a_cart_with_nothing_to_buy_goes_back_to_the_cart(guest, shirt, socks):
+    Stock.objects.filter(variant__in=[shirt, socks]).update(on_hand=0)
+
+    response = guest.get("/checkout/", follow=True)
+
+    assert [url for url, _ in response.redirect_chain] == ["/cart/"]
+    assert messages_of(response).startswith("Nothing in your cart can be bought right now.")
+
+
+def test_a_step_finding_the_cart_emptied_goes_to_the_cart_saying_so_once(guest, shirt, socks):
+    to_payment(guest)
+    Stock.objects.filter(variant__in=[shirt, socks]).update(on_hand=0)
+
+    response = guest.get("/checkout/payment/", follow=True)
+
+    assert [url for url, _ in response.redirect_chain] == ["/cart/"]
+    assert len(list(response.context["messages"])) == 1
 
 
 def test_cart_changed_goes_back_to_review_with_the_message(guest):

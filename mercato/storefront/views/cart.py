@@ -13,12 +13,14 @@ from django.views.decorators.http import require_GET, require_POST
 from mercato.cart import services
 from mercato.cart.api import Caller, caller_of, existing_cart, reply
 from mercato.cart.models import Cart
+from mercato.cart.rules import IssueCode
 from mercato.cart.schemas import CartOut
 from mercato.cart.selectors import current_cart
 from mercato.core.problems import Problem
 from mercato.storefront.forms_shop import AddToCartForm, CouponForm, LineForm
 
 CART_URL = "/cart/"
+NOT_BOUGHT_CODES = {IssueCode.OUT_OF_STOCK, IssueCode.UNAVAILABLE}
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -36,10 +38,24 @@ def with_cookies(response: HttpResponse, cookies: HttpResponse) -> HttpResponse:
     return response
 
 
+def not_bought(view: CartOut) -> list[str]:
+    """Why each line that is not counted (sold out, no longer sold) will not be bought: the
+    cart review's own message for it."""
+    return [next((issue.message for issue in line.issues if issue.code in NOT_BOUGHT_CODES),
+                 f"{line.label} cannot be bought now.")
+            for line in view.lines if not line.is_counted]
+
+
 def cart_context(cart: Cart | None, cookies: HttpResponse, *, wrote: bool) -> dict[str, object]:
-    """The cart as the API's cart review gives it (its messages said once), or no cart."""
+    """The cart as the API's cart review gives it (its messages said once), or no cart; which
+    lines will not be bought, and whether anything can be (no "Checkout" otherwise)."""
     view: CartOut | None = reply(cart, cookies, wrote=wrote) if cart is not None else None
-    return {"cart": view, "coupon_form": CouponForm()}
+    if view is None:
+        return {"cart": None, "coupon_form": CouponForm()}
+    reasons = not_bought(view)
+    return {"cart": view, "coupon_form": CouponForm(), "not_bought": reasons,
+            "can_check_out": any(line.is_counted for line in view.lines),
+            "changes": [text for text in view.messages if text not in reasons]}
 
 
 @require_GET

@@ -6,6 +6,7 @@ and the API always agree; their problems are shown with the API's messages. What
 chose is kept in the session (views/checkout_state.py); the cart stays the cart.
 """
 
+import contextlib
 import re
 import time
 from decimal import Decimal, InvalidOperation
@@ -18,21 +19,31 @@ from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from mercato.cart import services as cart_services
 from mercato.cart.api import Caller
 from mercato.cart.api import reply as cart_reply
 from mercato.cart.models import Cart
-from mercato.cart.selectors import current_cart
+from mercato.cart.rules import CartReview
+from mercato.cart.selectors import current_cart, lines_review
 from mercato.checkout.api import actor_of
 from mercato.checkout.errors import (
     CartChanged,
     CheckoutInProgress,
+    EmptyCart,
     PaymentActionRequired,
     PaymentDeclined,
 )
-from mercato.checkout.rules import fingerprint, payment_amounts
+from mercato.checkout.rules import (
+    AddressChoice,
+    ShipmentChoice,
+    fingerprint,
+    payment_amounts,
+    split_lines,
+)
 from mercato.checkout.selectors import (
     CheckedCheckout,
     PricedCheckout,
+    ShipmentOptions,
     cart_for_completion,
     check_checkout,
     price_checkout,
@@ -50,13 +61,14 @@ from mercato.orders.selectors import customer_order_detail, order_for_guest
 from mercato.payments.gateways import get_gateway
 from mercato.storefront.forms_shop import (
     AddressForm,
+    DeliveryChoiceForm,
     EmailForm,
     PaymentForm,
     SplitForm,
     add_problem,
 )
 from mercato.storefront.views import checkout_state as st
-from mercato.storefront.views.cart import shopper, with_cookies
+from mercato.storefront.views.cart import NOT_BOUGHT_CODES, is_htmx, shopper, with_cookies
 
 STEPS = [("Email", "/checkout/"), ("Address", "/checkout/address/"),
          ("Delivery", "/checkout/delivery/"), ("Payment", "/checkout/payment/"),
@@ -117,7 +129,11 @@ def step(view: Any) -> Any:
             if needed.message:
                 messages.error(request, needed.message)
             return redirect(needed.url)
+        except EmptyCart as problem:  # nothing left to buy: the cart says why, once
+            messages.error(request, problem.detail)
+            return redirect("/cart/")
     wrapped.__name__ = view.__name__
+    wrapped.__module__ = view.__module__
     wrapped.__doc__ = view.__doc__
     return wrapped
 
@@ -126,6 +142,32 @@ def page(shop: Shop, template: str, current: str, **context: Any) -> HttpRespons
     response = render(shop.request, f"storefront/checkout/{template}",
                       {"steps": STEPS, "current_step": current, "state": shop.state, **context})
     return with_cookies(response, shop.cookies)
+
+
+def nothing_to_buy(review: CartReview) -> str | None:
+    """Why checkout cannot start: no line of the cart can be bought (the cart review's own
+    reasons), or None."""
+    if any(line.is_counted for line in review.lines):
+        return None
+    reasons = [issue.message for line in review.lines for issue in line.issues]
+    return " ".join(["Nothing in your cart can be bought right now.", *reasons])
+
+
+def stock_message(problem: OutOfStock, labels: dict[str, str], *, placing: bool = False) -> str:
+    """OutOfStock in the shopper's words: each short product by its name, not its SKU (and,
+    when `placing` failed, that nothing happened)."""
+    texts = []
+    for short in problem.extra.get("shortages") or []:
+        name = labels.get(short["sku"], short["sku"])
+        texts.append(f"{name} is out of stock." if short["available"] <= 0 else
+                     f"Only {short['available']} of {name} are available "
+                     f"({short['requested']} asked for).")
+    if not texts:
+        return problem_text(problem)
+    names = ", ".join(labels.get(short["sku"], short["sku"])
+                      for short in problem.extra["shortages"])
+    outcome = " Your order was not placed and nothing was charged." if placing else ""
+    return " ".join([f"Not enough stock of {names}.{outcome}", *texts])
 
 
 def problem_text(problem: Problem) -> str:
@@ -139,6 +181,8 @@ def problem_text(problem: Problem) -> str:
 def start(request: HttpRequest) -> HttpResponse:
     """Email for the confirmation, a link to log in, or straight on for a customer."""
     shop = shop_of(request)
+    if reason := nothing_to_buy(lines_review(cart=shop.cart)):
+        raise StepNeeded("/cart/", reason)
     if shop.customer is not None:
         return redirect("/checkout/address/")
     form = EmailForm(request.POST or None, initial={"email": shop.state.get("email", "")})
@@ -185,13 +229,18 @@ def stored_address(choice: dict[str, Any], normalised: dict[str, str]) -> dict[s
 
 @step
 def address(request: HttpRequest) -> HttpResponse:
+    """The shipping address; with htmx the delivery methods for it appear beside it as it is
+    entered (see `delivery_options`), and the one picked there is preselected on the next
+    step. Without JavaScript the delivery step shows them."""
     shop = shop_of(request, needs=("email",))
     shipments = shop.state.get("shipments") or []
     form = AddressForm(request.POST or None, saved=saved_choices(shop.customer),
                        initial=address_initial(shipments[0]["address"] if shipments else None))
     if request.method == "POST" and form.is_valid():
         choice = form.choice()
-        wanted = [{"address": choice, "method": "", "lines": []}]
+        method = DeliveryChoiceForm(request.POST)
+        wanted = [{"address": choice, "lines": [],
+                   "method": method.cleaned_data["delivery_method"] if method.is_valid() else ""}]
         try:
             result = checked(shop, wanted)
         except Problem as problem:
@@ -202,6 +251,65 @@ def address(request: HttpRequest) -> HttpResponse:
                     save_address=bool(form.cleaned_data.get("save_address")))
             return redirect("/checkout/delivery/")
     return page(shop, "address.html", "Address", form=form)
+
+
+def address_options(shop: Shop, choice: dict[str, Any]) -> tuple[ShipmentOptions, str]:
+    """The delivery methods (with fees for the cart) for an address being entered, and a note
+    when there are none to show yet. A complete address is checked as the delivery step
+    checks it; an incomplete one is priced by its country (and region), all that delivery
+    zones and tax go by."""
+    fields = choice.get("fields") or {}
+    if not choice.get("address_id") and not fields.get("country"):
+        return [], "Choose the country to see the delivery methods and their fees."
+    try:
+        result = checked(shop, [{"address": choice, "method": "", "lines": []}])
+    except EmptyCart:
+        raise
+    except Problem as problem:
+        if choice.get("address_id"):
+            return [], problem_text(problem)
+        result = by_country(shop, fields)
+    options = shipment_options(cart=shop.cart, checked=result)[0]
+    return options, "" if options else "No delivery method reaches this address."
+
+
+def by_country(shop: Shop, fields: dict[str, str]) -> CheckedCheckout:
+    """The cart's lines in one shipment to a country (and region) not yet a whole address."""
+    review = lines_review(cart=shop.cart)
+    counted = [(line.facts.sku, line.quantity) for line in review.lines if line.is_counted]
+    if not counted:
+        raise EmptyCart("The cart is empty: add a product before checking out.")
+    place = {"country": fields["country"].upper(),
+             "country_area": (fields.get("country_area") or "").strip()}
+    plan = split_lines(counted, [ShipmentChoice(address=AddressChoice(), delivery_method="")])
+    return CheckedCheckout(email="", billing_address=place, shipment_addresses=[place],
+                           quantities=plan, review=review)
+
+
+def delivery_options(request: HttpRequest) -> HttpResponse:
+    """htmx (GET or POST of the address form): the delivery methods for the address as it
+    stands, as a fragment of the address step."""
+    data = request.POST if request.method == "POST" else request.GET
+    try:
+        shop = shop_of(request)
+        form = AddressForm(data, saved=saved_choices(shop.customer))
+        form.is_valid()  # shape only: what is there is priced, the step checks the rest
+        options, note = address_options(shop, form.choice())
+    except (StepNeeded, EmptyCart) as stop:
+        message = stop.message if isinstance(stop, StepNeeded) else stop.detail
+        url = stop.url if isinstance(stop, StepNeeded) else "/cart/"
+        if message:
+            messages.error(request, message)
+        response = HttpResponse(status=204) if is_htmx(request) else redirect(url)
+        response["HX-Redirect"] = url
+        return response
+    stored = (shop.state.get("shipments") or [{}])[0].get("method", "")
+    codes = [option.code for option in options]
+    wanted = data.get("delivery_method") or stored
+    chosen = wanted if wanted in codes else (codes[0] if codes else "")
+    response = render(request, "storefront/checkout/_delivery_options.html",
+                      {"options": options, "note": note, "chosen": chosen})
+    return with_cookies(response, shop.cookies)
 
 
 # --- 3. delivery ----------------------------------------------------------------------------------
@@ -215,8 +323,15 @@ def shipments_view(shop: Shop, result: CheckedCheckout) -> list[dict[str, Any]]:
              "address_text": one_line(result.shipment_addresses[n]),
              "lines": [(counted[i].facts.label, counted[i].facts.sku, q)
                        for i, q in result.quantities[n]],
-             "methods": options[n], "chosen": stored[n].get("method", "")}
+             "methods": options[n], "chosen": chosen_of(options[n], stored[n])}
             for n in range(len(stored))]
+
+
+def chosen_of(options: ShipmentOptions, stored: dict[str, Any]) -> str:
+    """The stored method if this shipment can still use it (else none: the first is
+    preselected)."""
+    method = stored.get("method", "")
+    return method if any(option.code == method for option in options) else ""
 
 
 @step
@@ -224,6 +339,8 @@ def delivery(request: HttpRequest) -> HttpResponse:
     shop = shop_of(request, needs=("email", "shipments"))
     try:
         result = checked(shop, shop.state["shipments"])
+    except EmptyCart:
+        raise
     except Problem as problem:  # the cart changed under a split: start the address again
         raise StepNeeded("/checkout/address/", problem_text(problem)) from problem
     counted = [line for line in result.review.lines if line.is_counted]
@@ -291,6 +408,8 @@ def priced_for(shop: Shop, *, back: str = "/checkout/delivery/") -> PricedChecko
     try:
         return price_checkout(cart=shop.cart, customer=shop.customer,
                               request=st.checkout_request(shop.state))
+    except EmptyCart:
+        raise
     except Problem as problem:
         raise StepNeeded(back, problem_text(problem)) from problem
 
@@ -349,11 +468,17 @@ def review(request: HttpRequest) -> HttpResponse:
     total = priced.quote.total
     request_ = st.checkout_request(shop.state, expected_total=total.amount)
     key = st.key_for(request.session, fingerprint(request_, cart_token=shop.cart.token))
-    short = shortages(priced.review)
     labels = {line.facts.sku: line.facts.label for line in priced.review.lines}
+    dropped = [line for line in priced.review.lines if not line.is_counted]
+    short = [s for s in shortages(priced.review) if s[0] not in {d.facts.sku for d in dropped}]
+    not_bought = [next((issue.message for issue in line.issues if issue.code in NOT_BOUGHT_CODES),
+                       f"{line.facts.label} cannot be bought now.") for line in dropped]
     return page(shop, "review.html", "Review", priced=priced, quote=priced.quote, total=total,
-                changes=changes, key=key, labels=labels,
-                out_of_stock=OutOfStock.for_shortages(short) if short else None,
+                changes=[text for text in changes if text not in not_bought], key=key,
+                labels=labels, not_bought=not_bought,
+                not_bought_skus=[line.facts.sku for line in dropped],
+                out_of_stock=stock_message(OutOfStock.for_shortages(short), labels)
+                if short else None,
                 lines=[(labels.get(line.sku, line.sku), line) for line in priced.quote.lines],
                 shipments=list(zip(priced.shipment_addresses, priced.quote.shipment_deliveries,
                                    [[(labels.get(priced.quote.lines[i].sku), q)
@@ -373,6 +498,7 @@ def place(request: HttpRequest) -> HttpResponse:
     except InvalidOperation:
         raise StepNeeded("/checkout/review/", "Review your order, then place it.") from None
     shop = shop_of(request, needs=("email", "shipments", "methods", "payments"))
+    drop_not_bought(shop, request.POST.getlist("not_bought"))
     cart = cart_for_completion(customer_id=shop.caller.customer_id, token=shop.caller.token,
                                idempotency_key=key) or shop.cart
     try:
@@ -382,6 +508,15 @@ def place(request: HttpRequest) -> HttpResponse:
     order = completion.order
     st.remember_order(request.session, key=key, number=order.number, email=order.email)
     return with_cookies(redirect(f"/checkout/done/{order.number}/"), shop.cookies)
+
+
+def drop_not_bought(shop: Shop, skus: list[str]) -> None:
+    """The lines the review showed as not bought (sold out, no longer sold) leave the cart, so
+    the order is placed for the rest, as reviewed."""
+    for sku in skus:
+        with contextlib.suppress(Problem):  # already gone
+            cart_services.remove_line(customer_id=shop.caller.customer_id,
+                                      token=shop.caller.token, sku=sku)
 
 
 def completed(shop: Shop, *, cart: Cart, key: str, expected: Decimal) -> Completion:
@@ -404,12 +539,17 @@ def placement_failed(shop: Shop, problem: Problem) -> HttpResponse:
         return with_cookies(redirect(provider_page(problem.extra.get("action_url", ""))),
                             shop.cookies)
     st.forget_key(session)  # the attempt failed for good: a new try is a new request
+    if isinstance(problem, OutOfStock):  # the cart shows what is left: change it there
+        labels = {line.facts.sku: line.facts.label
+                  for line in lines_review(cart=shop.cart).lines}
+        messages.error(shop.request, stock_message(problem, labels, placing=True))
+        return with_cookies(redirect("/cart/"), shop.cookies)
     messages.error(shop.request, problem_text(problem))
     if isinstance(problem, PaymentDeclined) or any(
             name.startswith("payments") for name in problem.errors):
         st.save(session, payments=[])
         return redirect("/checkout/payment/")
-    if isinstance(problem, OutOfStock | CartChanged):
+    if isinstance(problem, CartChanged):
         return redirect("/checkout/review/")
     if any(name.startswith(("shipments", "billing")) for name in problem.errors):
         return redirect("/checkout/address/")
