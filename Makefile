@@ -38,6 +38,7 @@ bench: install
 	$(PY) bench/run.py
 	$(PY) bench/cart_pricing.py
 	$(PY) bench/checkout.py
+	$(PY) bench/fulfilment.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static

@@ -102,6 +102,7 @@ def mount_routers() -> None:
     api.add_router("/v1/", "mercato.orders.api.router")
     api.add_router("/v1/", "mercato.checkout.api.router")
     api.add_router("/v1/test-gateway", "mercato.payments.api.router")
+    api.add_router("/v1/warehouse", "mercato.fulfilment.api.router")
 
 
 mount_routers()

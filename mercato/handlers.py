@@ -11,4 +11,13 @@ when that setting is absent this table is used.
 
 HANDLERS: dict[str, list[str]] = {
     "OrderPlaced": ["mercato.notifications.handlers.order_placed"],
+    # Backorders: stock that arrives (or comes back) goes to waiting shipments, oldest first.
+    "StockReceived": ["mercato.orders.handlers.stock_arrived"],
+    "StockLevelSet": ["mercato.orders.handlers.stock_arrived"],
+    "StockReleased": ["mercato.orders.handlers.stock_arrived"],
+    # MERCATO_RELEASE_MODE=on_payment: release shipments once the order's payments are in.
+    "PaymentReferenceAssigned": ["mercato.orders.handlers.payment_changed"],
+    "PaymentTransactionRecorded": ["mercato.orders.handlers.payment_changed"],
+    # The customer is told a parcel left, with its tracking link.
+    "ShipmentShipped": ["mercato.notifications.handlers.shipment_shipped"],
 }

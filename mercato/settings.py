@@ -177,6 +177,16 @@ MERCATO_SHOP_COUNTRY = os.environ.get("MERCATO_SHOP_COUNTRY", "DE").upper()
 MERCATO_CAPTURE_MODE = os.environ.get("MERCATO_CAPTURE_MODE", "shipment")
 if MERCATO_CAPTURE_MODE not in {"order", "shipment"}:
     raise ImproperlyConfigured("MERCATO_CAPTURE_MODE must be 'order' or 'shipment'")
+# "manual": staff release shipments; "on_payment": released once the order's payments are
+# authorized/captured (cash on delivery counts as arranged).
+MERCATO_RELEASE_MODE = os.environ.get("MERCATO_RELEASE_MODE", "manual")
+if MERCATO_RELEASE_MODE not in {"manual", "on_payment"}:
+    raise ImproperlyConfigured("MERCATO_RELEASE_MODE must be 'manual' or 'on_payment'")
+# "single_warehouse": one warehouse for the whole shipment if one can, else split by
+# inventory; "split": each line from the first warehouse (by priority) that has it.
+MERCATO_ALLOCATION_STRATEGY = os.environ.get("MERCATO_ALLOCATION_STRATEGY", "single_warehouse")
+if MERCATO_ALLOCATION_STRATEGY not in {"single_warehouse", "split"}:
+    raise ImproperlyConfigured("MERCATO_ALLOCATION_STRATEGY must be 'single_warehouse' or 'split'")
 # How long a checkout completion with one Idempotency-Key may run before a retry may resume it.
 MERCATO_CHECKOUT_LEASE = env_duration("MERCATO_CHECKOUT_LEASE", "60s")
 

@@ -52,5 +52,11 @@ def test_the_api_documents_every_endpoint_of_the_shop(client):
         ("/api/v1/test-gateway/tokens", "POST"), ("/api/v1/test-gateway/approvals", "POST"),
         ("/api/v1/test-gateway/approvals/{token}/approve", "POST"),
         ("/api/v1/test-gateway/3ds/{reference}/complete", "POST"),
+        ("/api/v1/warehouse/warehouses/{code}/released-shipments", "GET"),
+        ("/api/v1/warehouse/warehouses/{code}/picklists", "POST"),
+        ("/api/v1/warehouse/picklists/{number}", "GET"),
+        ("/api/v1/warehouse/picklists/{number}/pdf", "GET"),
+        ("/api/v1/warehouse/shipments/{public_id}/packing-slip", "GET"),
+        ("/api/v1/warehouse/shipments/{public_id}/ship", "POST"),
     }
     assert expected <= documented

@@ -35,7 +35,7 @@ from mercato.catalog.models import ProductVariant, VariantPrice
 from mercato.catalog.rules import subtree_of
 from mercato.catalog.selectors import category_parents
 from mercato.core.money import to_money
-from mercato.inventory.selectors import available_quantities
+from mercato.inventory.selectors import BACKORDER_QUANTITY, available_quantities
 from mercato.pricing.models import Promotion
 from mercato.pricing.rules import Address, DeliveryOption, PricingLine, PromotionScope
 from mercato.pricing.rules.preview import PreviewCart
@@ -118,11 +118,14 @@ def line_facts(*, line: CartLine, currency: str, available: int) -> LineFacts:
 
 
 def lines_review(*, cart: Cart) -> CartReview:
-    """The cart's lines checked against current prices, publication and stock: two queries."""
+    """The cart's lines checked against current prices, publication and stock (a variant that
+    allows backorders is never short): two queries."""
     lines = lines_with_prices(cart=cart)
     available = available_quantities(variant_ids=[line.variant_id for line in lines])
     facts = [
-        line_facts(line=line, currency=cart.currency, available=available[line.variant_id])
+        line_facts(line=line, currency=cart.currency,
+                   available=BACKORDER_QUANTITY if line.variant.allow_backorder
+                   else available[line.variant_id])
         for line in lines
     ]
     return review_cart(currency=cart.currency, lines=facts)

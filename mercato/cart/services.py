@@ -60,7 +60,7 @@ from mercato.core.events import SYSTEM, Actor, record
 from mercato.core.problems import InvalidInput
 from mercato.core.states import advance
 from mercato.customers.models import User
-from mercato.inventory.selectors import available_quantities, available_quantity
+from mercato.inventory.selectors import sellable_quantities, sellable_quantity
 from mercato.pricing.selectors import coupons_for
 from mercato.pricing.services import check_coupon
 
@@ -336,7 +336,7 @@ def _sellable_offer(*, sku: str, currency: str) -> Offer:
 
 
 def _check_stock(*, offer: Offer, quantity: int) -> None:
-    available = available_quantity(variant_id=offer.variant_id)
+    available = sellable_quantity(variant_id=offer.variant_id)
     if quantity > available:
         raise InsufficientStock(
             insufficient_stock_detail(sku=offer.sku, available=available),
@@ -365,7 +365,7 @@ def _merge_lines(*, source: Cart, target: Cart) -> int:
     source_lines = list(source.lines.all())
     target_lines = {line.variant_id: line for line in target.lines.all()}
     variant_ids = [line.variant_id for line in source_lines]
-    available = available_quantities(variant_ids=variant_ids)
+    available = sellable_quantities(variant_ids=variant_ids)
     seen = _seen_amounts_for(target=target, source=source, lines=source_lines)
     updated, created = [], []
     for line in source_lines:

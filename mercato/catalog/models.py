@@ -142,6 +142,9 @@ class ProductVariant(models.Model):
     weight_grams = models.PositiveIntegerField(default=0)
     barcode = models.CharField(max_length=32, blank=True)
     position = models.PositiveIntegerField(default=0)
+    allow_backorder = models.BooleanField(
+        default=False, help_text="Sell it when out of stock: the order waits for the stock "
+                                 "(its shipment is AwaitingInventory until stock arrives).")
 
     class Meta:
         ordering = ["position", "id"]

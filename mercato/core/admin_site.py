@@ -1,5 +1,7 @@
 """The back office: Django admin, with models grouped in the sections merchants know."""
 
+from typing import NamedTuple
+
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.http import Http404, HttpRequest
@@ -7,14 +9,35 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils.text import slugify
 
-# Section -> (app_label, model name) in display order. Models not listed keep their app's group.
-SECTIONS: dict[str, list[tuple[str, str]]] = {
+
+class View(NamedTuple):
+    """A named, filtered list of a model, listed in a section like a model of its own
+    ("Released for Shipping" is the shipments list filtered on that status)."""
+
+    app_label: str
+    model: str
+    name: str
+    query: str
+
+
+# Section -> (app_label, model name) or View, in display order. Models not listed keep their
+# app's group. Order Management reads as merchants know it: Purchase Orders, Carts,
+# Shipping/Receiving (Released for Shipping, Picklists, Shipped, every shipment), Returns (an
+# entry shows once the returns app registers its model).
+SECTIONS: dict[str, list[tuple[str, str] | View]] = {
     "Catalog": [
         ("catalog", "product"), ("catalog", "productvariant"), ("catalog", "category"),
         ("catalog", "producttype"), ("catalog", "brand"), ("catalog", "attribute"),
         ("catalog", "tag"), ("inventory", "warehouse"), ("inventory", "stock"),
     ],
-    "Order Management": [("orders", "order"), ("cart", "cart")],
+    "Order Management": [
+        ("orders", "order"), ("cart", "cart"),
+        View("orders", "shipment", "Released for Shipping", "status__exact=Released"),
+        ("fulfilment", "picklist"),
+        View("orders", "shipment", "Shipped", "status__exact=Shipped"),
+        ("orders", "shipment"),
+        ("returns", "return"),
+    ],
     "Customers": [
         ("customers", "user"), ("customers", "address"), ("customers", "apitoken"),
         ("auth", "group"),
@@ -48,7 +71,7 @@ class MercatoAdminSite(admin.AdminSite):
             for model in app["models"]
         }
         sections = [self._section(title, keys, models) for title, keys in SECTIONS.items()]
-        placed = {key for keys in SECTIONS.values() for key in keys}
+        placed = {key[:2] for keys in SECTIONS.values() for key in keys}
         rest = []
         for app in apps:
             unplaced = [m for m in app["models"]
@@ -65,8 +88,15 @@ class MercatoAdminSite(admin.AdminSite):
                                current_app=self.name),
             "has_module_perms": True,
             "is_section": True,
-            "models": [models[key] for key in keys if key in models],
+            "models": [self._entry(key, models[key[:2]]) for key in keys if key[:2] in models],
         }
+
+    @staticmethod
+    def _entry(key: tuple[str, str] | View, model: dict) -> dict:
+        if not isinstance(key, View):
+            return model
+        url = model["admin_url"] and f"{model['admin_url']}?{key.query}"
+        return {**model, "name": key.name, "admin_url": url, "add_url": None, "view_only": True}
 
     def section_index(self, request: HttpRequest, slug: str) -> TemplateResponse:
         """One section's models, like Django's per-app index (the section title links here)."""

@@ -25,6 +25,7 @@ STOCK_HISTORY_LENGTH = 20
 @admin.register(Warehouse)
 class WarehouseAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "country", "priority", "is_active")
+    fields = ("code", "name", "country", "countries", "priority", "is_active")
     list_filter = ("is_active", "country")
     search_fields = ("code", "name")
     prepopulated_fields = {"code": ("name",)}
@@ -98,7 +99,7 @@ class ProductVariantAdmin(ProblemsAsMessages, admin.ModelAdmin):
     autocomplete_fields = ("product",)
     filter_horizontal = ("option_values",)
     fields = ("product", "sku", "name", "option_values", "weight_grams", "barcode", "position",
-              "stock_history")
+              "allow_backorder", "stock_history")
     readonly_fields = ("stock_history",)
     inlines = (PriceInline, StockInline)
 

@@ -51,3 +51,16 @@ class StockReleased(DomainEvent):
     quantity: int
     allocated: int
     reference: str
+
+
+@dataclass(frozen=True)
+class StockShipped(DomainEvent):
+    """Allocated units left the warehouse in a parcel: on hand and allocated both went down."""
+
+    aggregate_type: ClassVar[str] = "stock"
+    sku: str
+    warehouse: str
+    quantity: int
+    on_hand: int
+    allocated: int
+    reference: str

@@ -12,6 +12,9 @@ class Warehouse(models.Model):
     priority = models.PositiveIntegerField(
         default=100, help_text="Lower ships first when several warehouses can."
     )
+    countries = CountryField(
+        multiple=True, blank=True,
+        help_text="The countries it ships to; none means every country.")
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -19,6 +22,9 @@ class Warehouse(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def serves(self, country: str) -> bool:
+        return not self.countries or country.upper() in {str(c) for c in self.countries}
 
 
 class Stock(models.Model):

@@ -8,8 +8,9 @@ queue instead of deadlocking, whatever order their lines are in), then the produ
 refresh_listings locks, also by pk.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 
@@ -27,9 +28,17 @@ from mercato.inventory.events import (
     StockLevelSet,
     StockReceived,
     StockReleased,
+    StockShipped,
 )
 from mercato.inventory.models import Stock, Warehouse
-from mercato.inventory.rules import Allocation, AllocationPlan, Group, StockRow, plan_allocation
+from mercato.inventory.rules import (
+    SINGLE_WAREHOUSE,
+    Allocation,
+    AllocationPlan,
+    Group,
+    StockRow,
+    plan_allocation,
+)
 
 
 def set_stock_level(*, variant_id: int, warehouse_id: int, on_hand: int, by: Actor,
@@ -91,10 +100,16 @@ def _locked_stock(*, variant_id: int, warehouse_id: int) -> Stock:
     return rows.get()
 
 
-def allocate_stock(*, groups: Sequence[Group], by: Actor, reference: str = "") -> list[Allocation]:
-    """Set aside the units each shipment group asks for, from active warehouses (strategy in
-    inventory.rules), or raise OutOfStock naming the short SKUs and change nothing.
+def allocate_stock(*, groups: Sequence[Group], by: Actor, reference: str = "",
+                   destinations: Mapping[int, str] | None = None,
+                   backorders: bool = False) -> list[Allocation]:
+    """Set aside the units each shipment group asks for, from the active warehouses serving the
+    group's destination country (`destinations`: group index -> country), by the strategy of
+    MERCATO_ALLOCATION_STRATEGY (inventory.rules), or raise OutOfStock naming the short SKUs
+    and change nothing.
 
+    With `backorders`, the missing units of variants that allow backorders are not short: they
+    come back as allocations without a stock row (Allocation.is_backorder).
     `reference` (the order's public id) goes into each StockAllocated event. Call it inside the
     transaction that creates what the units are allocated to: its row locks are held until then.
     """
@@ -102,27 +117,31 @@ def allocate_stock(*, groups: Sequence[Group], by: Actor, reference: str = "") -
     variant_ids = sorted({variant_id for _, lines in groups for variant_id, _ in lines})
     if not variant_ids:
         return []
+    backorder = set(ProductVariant.objects.filter(pk__in=variant_ids, allow_backorder=True)
+                    .values_list("pk", flat=True)) if backorders else set()
     with transaction.atomic():
         rows = _locked_rows(Stock.objects.filter(variant_id__in=variant_ids,
                                                  warehouse__is_active=True))
         plan = plan_allocation(groups, [
             StockRow(row.pk, row.variant_id, row.warehouse_id, row.warehouse.priority,
-                     row.available) for row in rows])
+                     row.available, frozenset(str(c) for c in row.warehouse.countries))
+            for row in rows], destinations=destinations, strategy=allocation_strategy(),
+            backorder=backorder)
         if not plan.is_complete:
             raise _out_of_stock(groups, rows, plan)
         _change_allocated(rows, plan.by_stock(), StockAllocated, by=by, reference=reference)
     return list(plan.allocations)
 
 
+def allocation_strategy() -> str:
+    return getattr(settings, "MERCATO_ALLOCATION_STRATEGY", SINGLE_WAREHOUSE)
+
+
 def release_stock(*, allocations: Iterable[tuple[int, int]], by: Actor,
                   reference: str = "") -> None:
     """Give allocated units back: `allocations` are (stock id, quantity), e.g. the lines of a
     cancelled shipment. A stock row deleted since (its variant was deleted) is skipped."""
-    taken: dict[int, int] = {}
-    for stock_id, quantity in allocations:
-        if quantity <= 0:
-            raise ValueError(f"Cannot release {quantity} units of stock {stock_id}.")
-        taken[stock_id] = taken.get(stock_id, 0) + quantity
+    taken = _totals(allocations)
     if not taken:
         return
     with transaction.atomic():
@@ -133,6 +152,44 @@ def release_stock(*, allocations: Iterable[tuple[int, int]], by: Actor,
                              f"{taken[short[0].pk]} cannot be released.")
         released = {row.pk: -taken[row.pk] for row in rows}
         _change_allocated(rows, released, StockReleased, by=by, reference=reference)
+
+
+def ship_stock(*, allocations: Iterable[tuple[int, int]], by: Actor,
+                reference: str = "") -> None:
+    """Allocated units leave the building: `allocations` are (stock id, quantity), the lines
+    of a shipped parcel; on hand and allocated both go down (available does not change)."""
+    taken = _totals(allocations)
+    if not taken:
+        return
+    with transaction.atomic():
+        rows = _locked_rows(Stock.objects.filter(pk__in=taken))
+        short = [row for row in rows if row.allocated < taken[row.pk]]
+        if short:
+            raise ValueError(f"Stock {short[0].pk} has only {short[0].allocated} allocated, "
+                             f"{taken[short[0].pk]} cannot be shipped.")
+        for row in rows:
+            Stock.objects.filter(pk=row.pk).update(on_hand=F("on_hand") - taken[row.pk],
+                                                   allocated=F("allocated") - taken[row.pk])
+            record(StockShipped(
+                aggregate_id=str(row.pk), sku=row.variant.sku, warehouse=row.warehouse.code,
+                quantity=taken[row.pk], on_hand=row.on_hand - taken[row.pk],
+                allocated=row.allocated - taken[row.pk], reference=reference), by=by)
+
+
+def lock_stock(*, variant_ids: Iterable[int]) -> None:
+    """Lock every stock row of the variants in pk order, for a caller that allocates several
+    times in one transaction (orders' backorder allocation) and must not take them piecemeal."""
+    list(Stock.objects.select_for_update().filter(variant_id__in=set(variant_ids))
+         .order_by("pk").values_list("pk", flat=True))
+
+
+def _totals(allocations: Iterable[tuple[int, int]]) -> dict[int, int]:
+    taken: dict[int, int] = {}
+    for stock_id, quantity in allocations:
+        if quantity <= 0:
+            raise ValueError(f"Cannot move {quantity} units of stock {stock_id}.")
+        taken[stock_id] = taken.get(stock_id, 0) + quantity
+    return taken
 
 
 def _locked_rows(stock: QuerySet[Stock]) -> list[Stock]:

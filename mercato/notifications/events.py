@@ -12,3 +12,12 @@ class OrderConfirmationSent(DomainEvent):
     number: str
     to: str
     event_id: int  # the OrderPlaced event it answers
+
+
+@dataclass(frozen=True)
+class ShipmentShippedEmailSent(DomainEvent):
+    aggregate_type: ClassVar[str] = "order"
+    number: str
+    shipment_number: str
+    to: str
+    event_id: int  # the ShipmentShipped event it answers

@@ -1,9 +1,15 @@
 """Reactions of the notifications app to other apps' events (run by the outbox worker)."""
 
 from mercato.core.models import Event
-from mercato.notifications.services import send_order_confirmation
+from mercato.notifications.services import send_order_confirmation, send_shipment_shipped
 
 
 def order_placed(event: Event) -> None:
     """OrderPlaced: email the order confirmation (once per event; see the service)."""
     send_order_confirmation(event_id=event.pk, order_public_id=event.aggregate_id)
+
+
+def shipment_shipped(event: Event) -> None:
+    """ShipmentShipped: email the customer the parcel's carrier and tracking link (once)."""
+    send_shipment_shipped(event_id=event.pk, order_public_id=event.aggregate_id,
+                          shipment_public_id=event.payload["shipment_id"])

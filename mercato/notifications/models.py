@@ -5,6 +5,7 @@ from django.db import models
 
 class EmailKind(models.TextChoices):
     ORDER_CONFIRMATION = "order_confirmation", "Order confirmation"
+    SHIPMENT_SHIPPED = "shipment_shipped", "Shipment shipped"
 
 
 class SentEmail(models.Model):

@@ -25,6 +25,17 @@ def order_confirmation_subject(*, shop_name: str, number: str) -> str:
     return f"Your order {number} at {shop_name}"
 
 
+def shipment_shipped_subject(*, shop_name: str, number: str, is_last_parcel: bool) -> str:
+    if is_last_parcel:
+        return f"Your order {number} from {shop_name} has shipped"
+    return f"Part of your order {number} from {shop_name} has shipped"
+
+
+def tracking_link(url: str) -> str:
+    """The tracking URL if it is a web address (a link in an email must not be anything else)."""
+    return url if url.startswith(("https://", "http://")) else ""
+
+
 def line_title(*, title: str, variant_name: str) -> str:
     return f"{title} ({variant_name})" if variant_name and variant_name != title else title
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import to_locale
 
 from mercato.core.events import SYSTEM, record
-from mercato.notifications.events import OrderConfirmationSent
+from mercato.notifications.events import OrderConfirmationSent, ShipmentShippedEmailSent
 from mercato.notifications.models import EmailKind, SentEmail
 from mercato.notifications.rules import (
     address_lines,
@@ -25,12 +25,16 @@ from mercato.notifications.rules import (
     format_day,
     line_title,
     order_confirmation_subject,
+    shipment_shipped_subject,
+    tracking_link,
 )
-from mercato.orders.models import AddressKind, Order
+from mercato.orders.models import AddressKind, Order, Shipment
 from mercato.orders.rules import ADDRESS_FIELDS
 from mercato.orders.selectors import order_detail
+from mercato.orders.states import ShipmentStatus
 
 TEMPLATES = "notifications/order_confirmation"
+SHIPPED_TEMPLATES = "notifications/shipment_shipped"
 
 
 def send_order_confirmation(*, event_id: int, order_public_id: str) -> SentEmail | None:
@@ -55,6 +59,31 @@ def send_order_confirmation(*, event_id: int, order_public_id: str) -> SentEmail
         message.send()
         record(OrderConfirmationSent(aggregate_id=order.public_id, number=order.number,
                                      to=order.email, event_id=event_id), by=SYSTEM)
+    return sent
+
+
+def send_shipment_shipped(*, event_id: int, order_public_id: str,
+                          shipment_public_id: str) -> SentEmail | None:
+    """Email the customer that a parcel shipped, with its carrier and tracking link, for the
+    ShipmentShipped event `event_id`, once (as send_order_confirmation: at least once, with
+    the same small window). None when already sent."""
+    with transaction.atomic():
+        kind = EmailKind.SHIPMENT_SHIPPED
+        if SentEmail.objects.filter(event_id=event_id, kind=kind).exists():
+            return None
+        order = order_detail(public_id=order_public_id)
+        shipment = next((s for s in order.shipments.all() if s.public_id == shipment_public_id),
+                        None)
+        if shipment is None:
+            raise LookupError(f"Order {order.number} has no shipment {shipment_public_id}.")
+        message = shipment_shipped_message(order, shipment)
+        sent = _claim(event_id=event_id, kind=kind, to=order.email, subject=message.subject)
+        if sent is None:
+            return None
+        message.send()
+        record(ShipmentShippedEmailSent(aggregate_id=order.public_id, number=order.number,
+                                        shipment_number=shipment.number, to=order.email,
+                                        event_id=event_id), by=SYSTEM)
     return sent
 
 
@@ -135,3 +164,43 @@ def _shipments(order: Order, money: Callable[[Decimal], str]) -> list[dict[str, 
          ]}
         for shipment in shipments
     ]
+
+
+def shipment_shipped_message(order: Order, shipment: Shipment) -> EmailMultiAlternatives:
+    """The shipping notice as a multipart/alternative message: a text part and an HTML part."""
+    context = shipment_shipped_context(order, shipment)
+    subject = shipment_shipped_subject(shop_name=context["shop_name"], number=order.number,
+                                       is_last_parcel=not context["parcels_to_come"])
+    message = EmailMultiAlternatives(
+        subject=subject, body=render_to_string(f"{SHIPPED_TEMPLATES}.txt", context),
+        to=[order.email], headers={"Auto-Submitted": "auto-generated"},
+    )
+    message.attach_alternative(render_to_string(f"{SHIPPED_TEMPLATES}.html", context),
+                               "text/html")
+    return message
+
+
+def shipment_shipped_context(order: Order, shipment: Shipment) -> dict[str, Any]:
+    """The parcel, its tracking and contents, and how many other parcels are still to come
+    (order and shipment as read by order_detail: shipments and their lines prefetched)."""
+    locale = to_locale(settings.LANGUAGE_CODE)
+    shipped_at = shipment.shipped_at or timezone.now()
+    finished = {ShipmentStatus.SHIPPED, ShipmentStatus.CANCELLED}
+    return {
+        "shop_name": settings.MERCATO_SHOP_NAME,
+        "order": order,
+        "shipment": shipment,
+        "date": format_day(timezone.localtime(shipped_at).date(), locale=locale),
+        "carrier": shipment.carrier,
+        "tracking_number": shipment.tracking_number,
+        "tracking_url": tracking_link(shipment.tracking_url),
+        "address": _address(shipment),
+        "lines": [
+            {"title": line_title(title=line.order_line.product_title,
+                                 variant_name=line.order_line.variant_name),
+             "sku": line.order_line.sku, "quantity": line.quantity}
+            for line in shipment.lines.all()
+        ],
+        "parcels_to_come": sum(1 for other in order.shipments.all()
+                               if other.pk != shipment.pk and other.status not in finished),
+    }

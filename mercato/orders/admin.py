@@ -3,7 +3,13 @@ discounts, shipments, payments and the history of every event (the order's and i
 
 Staff move an order only with the buttons of its page — capture payments, put on hold, release
 hold, cancel — each a POST calling an orders service as the staff member; a refused move comes
-back as a message and changes nothing.
+back as a message and changes nothing. Each shipment has its own buttons there too (release for
+shipping, hold, release hold, cancel, packing slip); SHIPMENT_ACTIONS is shared with the
+Shipping/Receiving pages (fulfilment/admin.py), which add picklists and shipping.
+
+Permissions (the staff roles, fulfilment/roles.py): moving an order or anything that may move
+money (capture, cancel an order or a shipment: voids or refunds) needs orders.change_order;
+releasing or holding a shipment needs orders.change_shipment (warehouse) or change_order.
 """
 
 from collections.abc import Callable
@@ -14,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import URLPattern, path, reverse
+from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from mercato.core.admin import AmountBandFilter, ViewOnlyAdmin, money_display, staff_actor
@@ -33,7 +39,7 @@ from mercato.orders.selectors import (
     payment_state_label,
     shipments_with_lines,
 )
-from mercato.orders.states import ORDER_TRANSITIONS, OrderStatus
+from mercato.orders.states import ORDER_TRANSITIONS, SHIPMENT_TRANSITIONS, OrderStatus
 from mercato.payments.models import Payment
 from mercato.payments.states import PaymentStatus
 
@@ -227,6 +233,121 @@ def offered_actions(order: Order, payments: list[Payment]) -> list[OrderAction]:
     return [action for name, action in ORDER_ACTIONS.items() if name in names]
 
 
+# --- each shipment's buttons (here and on the Shipping/Receiving pages) --------------------------
+
+CHANGE_ORDER = "orders.change_order"  # moves an order or its money
+CHANGE_SHIPMENT = "orders.change_shipment"  # warehouse moves of a shipment
+
+
+@dataclass(frozen=True)
+class ShipmentAction:
+    """A button of a shipment: the permissions that allow it (any one) and its service."""
+
+    name: str
+    label: str
+    permissions: tuple[str, ...]
+    asks_reason: bool
+    run: Callable[[Shipment, Actor, str], str]
+
+
+def _release_shipment(shipment: Shipment, by: Actor, reason: str) -> str:
+    services.release_shipment(public_id=shipment.public_id, by=by)
+    return f"Shipment {shipment.number} is released for shipping."
+
+
+def _hold_shipment(shipment: Shipment, by: Actor, reason: str) -> str:
+    services.hold_shipment(public_id=shipment.public_id, by=by, reason=reason)
+    return f"Shipment {shipment.number} is on hold."
+
+
+def _release_shipment_hold(shipment: Shipment, by: Actor, reason: str) -> str:
+    services.release_shipment_hold(public_id=shipment.public_id, by=by)
+    return f"Shipment {shipment.number} is released from hold."
+
+
+def _cancel_shipment(shipment: Shipment, by: Actor, reason: str) -> str:
+    services.cancel_shipment(public_id=shipment.public_id, by=by, reason=reason)
+    return f"Shipment {shipment.number} is cancelled."
+
+
+SHIPMENT_ACTIONS = {
+    action.name: action for action in (
+        # The warehouse and customer service both release and hold parcels.
+        ShipmentAction("release", "Release for shipping", (CHANGE_SHIPMENT, CHANGE_ORDER),
+                       asks_reason=False, run=_release_shipment),
+        ShipmentAction("hold", "Hold shipment", (CHANGE_SHIPMENT, CHANGE_ORDER),
+                       asks_reason=True, run=_hold_shipment),
+        ShipmentAction("release_hold", "Release shipment hold", (CHANGE_SHIPMENT, CHANGE_ORDER),
+                       asks_reason=False, run=_release_shipment_hold),
+        # Cancelling may cancel the order and void or refund its payments: not warehouse work.
+        ShipmentAction("cancel", "Cancel shipment", (CHANGE_ORDER,), asks_reason=True,
+                       run=_cancel_shipment),
+    )
+}
+
+
+def offered_shipment_actions(shipment: Shipment, user) -> list[ShipmentAction]:
+    """The buttons the shipment's status allows and the user's role permits."""
+    names = set(SHIPMENT_TRANSITIONS.allowed_actions(shipment.status))
+    return [action for name, action in SHIPMENT_ACTIONS.items()
+            if name in names and may(user, action)]
+
+
+def may(user, action: ShipmentAction) -> bool:
+    return any(user.has_perm(permission) for permission in action.permissions)
+
+
+def run_shipment_action(request: HttpRequest, shipment: Shipment, name: str) -> None:
+    """Run one shipment button as the staff member; a refusal becomes the message."""
+    action = SHIPMENT_ACTIONS.get(name)
+    if action is None:
+        messages.error(request, f"Unknown action “{name}”.")
+        return
+    if not may(request.user, action):
+        raise PermissionDenied
+    try:
+        text = action.run(shipment, staff_actor(request), request.POST.get("reason", "").strip())
+    except Problem as problem:
+        messages.error(request, problem.detail)
+    else:
+        messages.success(request, text)
+
+
+def packing_slip_url(shipment: Shipment, site_name: str) -> str | None:
+    """The packing slip PDF (served by the Shipping/Receiving pages, when installed)."""
+    try:
+        return reverse(f"{site_name}:orders_shipment_packing_slip", args=[shipment.pk])
+    except NoReverseMatch:
+        return None
+
+
+def shipment_rows(request: HttpRequest, order: Order, site_name: str) -> list[dict]:
+    can_view = request.user.has_perm("orders.view_shipment")
+    has_pages = can_view and _registered(site_name, "orders_shipment_change")
+    rows = []
+    for shipment in order.shipments.all():
+        actions = offered_shipment_actions(shipment, request.user)
+        rows.append({
+            "shipment": shipment,
+            "page_url": (reverse(f"{site_name}:orders_shipment_change", args=[shipment.pk])
+                         if has_pages else None),
+            "packing_slip_url": packing_slip_url(shipment, site_name) if can_view else None,
+            "actions": [{"action": action,
+                         "url": reverse(f"{site_name}:orders_order_shipment_act",
+                                        args=[order.pk, shipment.pk, action.name])}
+                        for action in actions],
+        })
+    return rows
+
+
+def _registered(site_name: str, url_name: str) -> bool:
+    try:
+        reverse(f"{site_name}:{url_name}", args=[0])
+    except NoReverseMatch:
+        return False
+    return True
+
+
 # --- what the page shows below the inlines ------------------------------------------------------
 
 def payment_rows(payments: list[Payment]) -> list[dict]:
@@ -288,7 +409,11 @@ class OrderAdmin(ViewOnlyAdmin):
         act = path("<path:object_id>/act/<slug:action>/",
                    self.admin_site.admin_view(require_POST(self.action_view)),
                    name=f"{opts.app_label}_{opts.model_name}_act")
-        return [act, *super().get_urls()]
+        shipment_act = path(
+            "<path:object_id>/shipments/<int:shipment_id>/act/<slug:action>/",
+            self.admin_site.admin_view(require_POST(self.shipment_action_view)),
+            name=f"{opts.app_label}_{opts.model_name}_shipment_act")
+        return [shipment_act, act, *super().get_urls()]
 
     def may_act(self, request: HttpRequest) -> bool:
         """Viewing is not enough: moving an order needs the change permission on orders."""
@@ -308,6 +433,7 @@ class OrderAdmin(ViewOnlyAdmin):
                                                   args=[order.pk, action.name])}
                 for action in actions],
             "payment_rows": payment_rows(payments),
+            "shipment_rows": shipment_rows(request, order, self.admin_site.name),
             "history_rows": history_rows(order_timeline(order=order)),
         }
         return super().change_view(request, object_id, form_url, context)
@@ -332,6 +458,14 @@ class OrderAdmin(ViewOnlyAdmin):
             level, text = messages.ERROR, problem.detail
         self.message_user(request, text, level)
         return HttpResponseRedirect(page)
+
+    def shipment_action_view(self, request: HttpRequest, object_id: str, shipment_id: int,
+                             action: str) -> HttpResponse:
+        """One shipment's button on the order page (permissions per action, see the table)."""
+        shipment = get_object_or_404(Shipment, pk=shipment_id, order_id=object_id)
+        run_shipment_action(request, shipment, action)
+        return HttpResponseRedirect(
+            reverse(f"{self.admin_site.name}:orders_order_change", args=[shipment.order_id]))
 
     @admin.display(description="Customer", ordering="email")
     def customer_label(self, order: Order) -> str:

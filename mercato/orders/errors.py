@@ -9,6 +9,21 @@ class OrderNotFound(NotFound):
     title = "Order not found"
 
 
+class ShipmentNotFound(NotFound):
+    slug = "shipment-not-found"
+    title = "Shipment not found"
+
+
+class OrderOnHold(IllegalTransition):
+    slug = "order-on-hold"
+    title = "The order is on hold"
+
+
+class InvalidShipmentData(InvalidInput):
+    slug = "invalid-shipment-data"
+    title = "The shipment data is not valid"
+
+
 class InvalidOrderAddress(InvalidInput):
     slug = "invalid-order-address"
     title = "The order address is not valid"

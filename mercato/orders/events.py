@@ -42,6 +42,16 @@ class OrderCancelled(OrderStatusChanged):
     pass
 
 
+@dataclass(frozen=True)
+class OrderPartiallyShipped(OrderStatusChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class OrderCompleted(OrderStatusChanged):
+    pass
+
+
 # A shipment belongs to its order: its events are part of the order's history (aggregate = the
 # order's public id) and name the shipment by its public id and number.
 
@@ -58,12 +68,69 @@ class ShipmentCreated(DomainEvent):
 
 
 @dataclass(frozen=True)
-class ShipmentCancelled(DomainEvent):
+class ShipmentStatusChanged(DomainEvent):
+    """Base of a shipment's moves: from which status to which, and why (free text)."""
+
     aggregate_type: ClassVar[str] = "order"
     shipment_id: str
     number: str
     old_status: str
     new_status: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ShipmentCancelled(ShipmentStatusChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class ShipmentInventoryAssigned(ShipmentStatusChanged):
+    """Stock arrived for a backordered (AwaitingInventory) shipment and was allocated to it."""
+
+    warehouse: str = ""
+    lines: str = ""
+
+
+@dataclass(frozen=True)
+class ShipmentReleased(ShipmentStatusChanged):
+    """Released for shipping: the warehouse may put it on a picklist."""
+
+
+@dataclass(frozen=True)
+class ShipmentPutOnHold(ShipmentStatusChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class ShipmentHoldReleased(ShipmentStatusChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class ShipmentPacked(ShipmentStatusChanged):
+    """On a picklist (`reference`: its number); the warehouse is packing it."""
+
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class ShipmentShipped(ShipmentStatusChanged):
+    """The parcel left the warehouse; notifications email `email` the tracking link."""
+
+    warehouse: str = ""
+    carrier: str = ""
+    tracking_number: str = ""
+    tracking_url: str = ""
+    weight_grams: int | None = None
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class ShipmentDelivered(DomainEvent):
+    aggregate_type: ClassVar[str] = "order"
+    shipment_id: str
+    number: str
 
 
 @dataclass(frozen=True)

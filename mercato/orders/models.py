@@ -153,10 +153,17 @@ class Shipment(AddressSnapshot):
     delivery_amount = models.DecimalField(
         **MONEY_DIGITS, help_text="The delivery fee charged for this parcel, in the price mode "
                                   "(a group split over warehouses pays it on its first parcel).")
+    carrier = models.CharField(max_length=40, blank=True, default="")
+    tracking_number = models.CharField(max_length=100, blank=True, default="")
+    tracking_url = models.URLField(max_length=500, blank=True, default="")
+    weight_grams = models.PositiveIntegerField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["status", "warehouse"])]
 
     def __str__(self) -> str:
         return f"Shipment {self.number}"

@@ -1,9 +1,11 @@
-"""Pure helpers of the orders app: number formatting, address snapshots, shipment plans."""
+"""Pure helpers of the orders app: number formatting, address snapshots, shipment plans, what
+is captured or refunded when parcels ship or are cancelled."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from mercato.core.money import Money, round_money
 from mercato.inventory.rules import Allocation, Group
 from mercato.pricing.rules.types import DeliveryQuote
 
@@ -65,6 +67,7 @@ class ShipmentDraft:
     warehouse_id: int | None
     lines: tuple[tuple[int, int | None, int], ...]  # (quote line index, stock id, quantity)
     delivery_amount: Decimal
+    awaiting: bool = False  # backordered units: the parcel waits for stock (AwaitingInventory)
 
 
 def whole_order_plan(*, line_quantities: Sequence[int], address: Mapping[str, str],
@@ -111,14 +114,17 @@ def delivery_summary(plans: Sequence[ShipmentPlan]) -> tuple[str, str, Decimal]:
 def shipment_drafts(*, plans: Sequence[ShipmentPlan], variant_ids: Sequence[int | None],
                     allocations: Sequence[Allocation]) -> list[ShipmentDraft]:
     """One parcel per (plan, warehouse the plan's stock was allocated in), in plan order then
-    in the order the allocation chose the warehouses. The plan's delivery fee goes on its first
-    parcel; lines without stock to allocate travel in that first parcel too."""
+    in the order the allocation chose the warehouses, then one awaiting parcel for the plan's
+    backordered units. The plan's delivery fee goes on its first parcel; lines without stock to
+    allocate travel in that first parcel too."""
     drafts: list[ShipmentDraft] = []
     for number, plan in enumerate(plans):
         own = [a for a in allocations if a.group_index == number]
-        parcels: dict[int | None, dict[tuple[int, int | None], int]] = {
-            warehouse_id: {} for warehouse_id in dict.fromkeys(a.warehouse_id for a in own)
-        } or {None: {}}
+        keys = [*dict.fromkeys((a.warehouse_id, a.is_backorder) for a in own
+                               if not a.is_backorder)]
+        keys += [(None, True)] if any(a.is_backorder for a in own) else []
+        parcels: dict[tuple[int | None, bool], dict[tuple[int, int | None], int]] = {
+            key: {} for key in keys} or {(None, False): {}}
         first = next(iter(parcels))
         left = {id(a): a.quantity for a in own}
         for index, quantity in plan.quantities:
@@ -131,7 +137,8 @@ def shipment_drafts(*, plans: Sequence[ShipmentPlan], variant_ids: Sequence[int 
                 if part:
                     left[id(allocation)] -= part
                     quantity -= part
-                    _add(parcels[allocation.warehouse_id], (index, allocation.stock_id), part)
+                    _add(parcels[(allocation.warehouse_id, allocation.is_backorder)],
+                         (index, allocation.stock_id), part)
             if quantity:
                 raise ValueError(f"Plan {number}: {quantity} units of line {index} have no "
                                  f"allocation.")
@@ -139,8 +146,9 @@ def shipment_drafts(*, plans: Sequence[ShipmentPlan], variant_ids: Sequence[int 
         drafts += [
             ShipmentDraft(number, warehouse_id,
                           tuple((i, stock_id, q) for (i, stock_id), q in lines.items()),
-                          fee if warehouse_id == first else Decimal(0))
-            for warehouse_id, lines in parcels.items()
+                          fee if key == first else Decimal(0), awaiting)
+            for key, lines in parcels.items()
+            for warehouse_id, awaiting in [key]
         ]
     return drafts
 
@@ -148,3 +156,27 @@ def shipment_drafts(*, plans: Sequence[ShipmentPlan], variant_ids: Sequence[int 
 def _add(lines: dict[tuple[int, int | None], int], key: tuple[int, int | None],
          quantity: int) -> None:
     lines[key] = lines.get(key, 0) + quantity
+
+
+# --- payments of shipments ---------------------------------------------------------------------
+
+def cancelled_value(*, lines: Iterable[tuple[Decimal, int, int]], delivery: Iterable[Decimal],
+                    currency: str) -> Decimal:
+    """What cancelled parcels were worth to the shopper: for each of their lines (order line
+    gross, order line quantity, units in the parcel) the gross pro rata, plus each parcel's
+    delivery fee as charged; rounded once, half up, to the currency's minor unit."""
+    value = sum((gross * units / quantity for gross, quantity, units in lines), Decimal(0))
+    value += sum(delivery, Decimal(0))
+    return round_money(Money(value, currency)).amount
+
+
+def split_amount(amount: Decimal, limits: Sequence[Decimal]) -> list[Decimal]:
+    """`amount` taken from each limit in turn (the order's payments, oldest first): each part
+    is at most its limit, the parts add up to min(amount, sum of limits), later ones get 0."""
+    parts = []
+    left = max(amount, Decimal(0))
+    for limit in limits:
+        part = min(left, max(limit, Decimal(0)))
+        parts.append(part)
+        left -= part
+    return parts

@@ -6,9 +6,11 @@ from django.contrib.auth.models import Group
 from mercato.core.events import Actor
 from mercato.core.models import Event, EventDelivery
 from mercato.core.money import Money
+from mercato.fulfilment.services import create_picklist
 from mercato.inventory.services import set_stock_level
 from mercato.notifications.models import SentEmail
-from mercato.orders.services import place_order
+from mercato.orders.models import Order
+from mercato.orders.services import place_order, release_shipment
 from mercato.payments.gateways import get_gateway
 from mercato.payments.services import authorize_payment, create_payment
 from mercato.pricing.rules import Address
@@ -65,8 +67,12 @@ def shop(db):
     Group.objects.create(name="Shop managers")
     pricing = make_pricing_setup()
     make_payments_setup()
-    make_paid_order(variant=variant, customer=customer,
-                    delivery_method=pricing["delivery_rate"].method.code)
+    order = make_paid_order(variant=variant, customer=customer,
+                            delivery_method=pricing["delivery_rate"].method.code)
+    shipment = order.shipments.get()
+    release_shipment(public_id=shipment.public_id, by=Actor("staff", "boss@example.com"))
+    create_picklist(warehouse_id=shipment.warehouse_id, shipment_ids=[shipment.public_id],
+                    by=Actor("staff", "boss@example.com"))
     event = Event.objects.first()
     EventDelivery.objects.create(event=event, handler="mercato.handlers.example",
                                  next_attempt_at=event.created_at)
@@ -76,7 +82,7 @@ def shop(db):
     return variant
 
 
-def make_paid_order(*, variant, customer, delivery_method: str) -> None:
+def make_paid_order(*, variant, customer, delivery_method: str) -> Order:
     """A purchase order for one unit of `variant`, its card payment authorized."""
     lines = pricing_lines_for(items=[(variant.pk, 1, Money("19.90", "EUR"))])
     quote = quote_for_lines(currency="EUR", lines=lines, address=Address("DE"),
@@ -91,3 +97,4 @@ def make_paid_order(*, variant, customer, delivery_method: str) -> None:
     token = get_gateway("test").tokenize_card("4242 4242 4242 4242", 12, 2030, "123")
     authorize_payment(payment_id=payment.public_id, token=token,
                       idempotency_key=f"admin-order-{payment.public_id}", by=by)
+    return order

@@ -16,13 +16,18 @@ def test_index_shows_the_back_office_sections_in_order(staff_client):
 
 
 @pytest.mark.django_db
-def test_order_management_section_holds_purchase_orders_and_carts(staff_client):
+def test_order_management_section_holds_orders_carts_and_shipping_receiving(staff_client):
     response = staff_client.get(reverse("admin:index"))
 
     models = section(response, "Order Management")["models"]
-    assert [model["name"] for model in models] == ["Purchase orders", "Carts"]
+    assert [model["name"] for model in models] == [
+        "Purchase orders", "Carts", "Released for Shipping", "Picklists", "Shipped", "Shipments"]
     assert models[0]["admin_url"] == reverse("admin:orders_order_changelist")
     assert models[1]["admin_url"] == reverse("admin:cart_cart_changelist")
+    shipments = reverse("admin:orders_shipment_changelist")
+    assert models[2]["admin_url"] == f"{shipments}?status__exact=Released"
+    assert models[2]["add_url"] is None
+    assert models[4]["admin_url"] == f"{shipments}?status__exact=Shipped"
     assert b"Order Management" in response.content
 
 

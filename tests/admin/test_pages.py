@@ -8,6 +8,7 @@ EXPECTED = {
     "catalog.Product", "catalog.ProductType", "catalog.ProductVariant", "catalog.Tag",
     "core.Event", "customers.Address", "customers.ApiToken", "customers.User",
     "inventory.Stock", "inventory.Warehouse", "orders.Order", "notifications.SentEmail",
+    "orders.Shipment", "fulfilment.Picklist",
 }
 
 

@@ -10,10 +10,12 @@ from mercato.orders.rules import (
     ShipmentDraft,
     ShipmentPlan,
     allocation_groups,
+    cancelled_value,
     check_plans,
     delivery_summary,
     format_shipment_number,
     shipment_drafts,
+    split_amount,
     whole_order_plan,
 )
 from mercato.pricing.rules.types import DeliveryQuote
@@ -110,3 +112,15 @@ def test_units_without_an_allocation_are_a_programming_error():
 
 def test_shipment_numbers_count_the_orders_parcels_from_one():
     assert format_shipment_number(order_number="MRC-100001", position=2) == "MRC-100001-2"
+
+
+def test_cancelled_value_is_each_lines_gross_pro_rata_plus_the_fee_rounded_once():
+    value = cancelled_value(lines=[(Decimal("10.00"), 3, 1), (Decimal("5.55"), 2, 1)],
+                            delivery=[Decimal("4.90")], currency="EUR")
+    assert value == Decimal("11.01")  # 3.3333 + 2.775 + 4.90, rounded once
+
+
+def test_split_amount_takes_from_each_limit_in_turn():
+    assert split_amount(Decimal("30"), [Decimal("20"), Decimal("20"), Decimal("5")]) == [
+        Decimal("20"), Decimal("10"), Decimal("0")]
+    assert split_amount(Decimal("-1"), [Decimal("5")]) == [Decimal("0")]
