@@ -126,6 +126,14 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ("email",)
     inlines = (AddressInline, ApiTokenInline)
 
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser hands out staff access, roles and permissions: anyone else who may
+        # edit customers would otherwise be able to make themselves an administrator.
+        fields = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return fields
+        return (*fields, "is_staff", "is_superuser", "groups", "user_permissions")
+
     def get_inline_instances(self, request, obj=None):
         # The add page only asks for the login; addresses come once the account exists.
         return super().get_inline_instances(request, obj) if obj is not None else []

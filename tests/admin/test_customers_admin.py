@@ -144,3 +144,25 @@ def test_the_back_office_stores_addresses_normalised_for_their_country(staff_cli
     assert response.status_code == 302, response.context["errors"]
     address = customer.addresses.get()
     assert (address.city, address.phone) == ("BERLIN", "+49301234567")
+
+
+@pytest.mark.django_db
+def test_only_a_superuser_can_grant_staff_access_or_permissions(client):
+    from django.contrib.auth.models import Permission
+
+    editor = UserFactory(email="editor@example.com", is_staff=True)
+    editor.user_permissions.add(*Permission.objects.filter(
+        codename__in=["view_user", "change_user"]))
+    client.force_login(editor)
+    url = reverse("admin:customers_user_change", args=[editor.pk])
+    data = form_data(client.get(url))
+    data["is_superuser"] = "on"
+    data["first_name"] = "Eve"
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    editor.refresh_from_db()
+    assert editor.first_name == "Eve"
+    assert not editor.is_superuser
+    assert editor.user_permissions.count() == 2
