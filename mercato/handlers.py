@@ -20,4 +20,8 @@ HANDLERS: dict[str, list[str]] = {
     "PaymentTransactionRecorded": ["mercato.orders.handlers.payment_changed"],
     # The customer is told a parcel left, with its tracking link.
     "ShipmentShipped": ["mercato.notifications.handlers.shipment_shipped"],
+    # Every step of a return is emailed to the customer.
+    **{name: ["mercato.notifications.handlers.return_changed"]
+       for name in ("ReturnRequested", "ReturnApproved", "ReturnRejected", "ReturnReceived",
+                    "ReturnRefunded", "ReturnCompleted", "ReturnCancelled")},
 }

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "mercato.orders",
     "mercato.checkout",
     "mercato.fulfilment",
+    "mercato.returns",
     "mercato.notifications",
     "mercato.storefront",
     "django_htmx",
@@ -187,6 +188,10 @@ if MERCATO_RELEASE_MODE not in {"manual", "on_payment"}:
 MERCATO_ALLOCATION_STRATEGY = os.environ.get("MERCATO_ALLOCATION_STRATEGY", "single_warehouse")
 if MERCATO_ALLOCATION_STRATEGY not in {"single_warehouse", "split"}:
     raise ImproperlyConfigured("MERCATO_ALLOCATION_STRATEGY must be 'single_warehouse' or 'split'")
+# Days after a shipment shipped in which its lines can be returned.
+MERCATO_RETURN_WINDOW_DAYS = int(os.environ.get("MERCATO_RETURN_WINDOW_DAYS", "30"))
+# True: a customer's return request waits for Customer Service's approval.
+MERCATO_RETURNS_NEED_APPROVAL = env_bool("MERCATO_RETURNS_NEED_APPROVAL", True)
 # How long a checkout completion with one Idempotency-Key may run before a retry may resume it.
 MERCATO_CHECKOUT_LEASE = env_duration("MERCATO_CHECKOUT_LEASE", "60s")
 

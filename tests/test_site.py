@@ -58,5 +58,10 @@ def test_the_api_documents_every_endpoint_of_the_shop(client):
         ("/api/v1/warehouse/picklists/{number}/pdf", "GET"),
         ("/api/v1/warehouse/shipments/{public_id}/packing-slip", "GET"),
         ("/api/v1/warehouse/shipments/{public_id}/ship", "POST"),
+        ("/api/v1/returns", "GET"), ("/api/v1/returns", "POST"),
+        ("/api/v1/returns/{rma}", "GET"), ("/api/v1/returns/{rma}/instructions", "GET"),
+        ("/api/v1/warehouse/returns/{rma}", "GET"),
+        ("/api/v1/warehouse/returns/{rma}/receive", "POST"),
+        ("/api/v1/warehouse/receipts/{number}/pdf", "GET"),
     }
     assert expected <= documented

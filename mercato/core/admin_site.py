@@ -22,8 +22,8 @@ class View(NamedTuple):
 
 # Section -> (app_label, model name) or View, in display order. Models not listed keep their
 # app's group. Order Management reads as merchants know it: Purchase Orders, Carts,
-# Shipping/Receiving (Released for Shipping, Picklists, Shipped, every shipment), Returns (an
-# entry shows once the returns app registers its model).
+# Shipping/Receiving (Released for Shipping, Picklists, Shipped, every shipment), Returns (to
+# approve, awaiting stock, awaiting completion, every return, receiving receipts).
 SECTIONS: dict[str, list[tuple[str, str] | View]] = {
     "Catalog": [
         ("catalog", "product"), ("catalog", "productvariant"), ("catalog", "category"),
@@ -36,7 +36,12 @@ SECTIONS: dict[str, list[tuple[str, str] | View]] = {
         ("fulfilment", "picklist"),
         View("orders", "shipment", "Shipped", "status__exact=Shipped"),
         ("orders", "shipment"),
-        ("returns", "return"),
+        View("returns", "returnrequest", "Returns to Approve", "status__exact=Requested"),
+        View("returns", "returnrequest", "Awaiting Stock Return",
+             "status__exact=AwaitingStockReturn"),
+        View("returns", "returnrequest", "Awaiting Completion",
+             "status__exact=AwaitingCompletion"),
+        ("returns", "returnrequest"), ("returns", "receivingreceipt"),
     ],
     "Customers": [
         ("customers", "user"), ("customers", "address"), ("customers", "apitoken"),

@@ -14,6 +14,10 @@ What the roles mean in the back office:
   and the picklist permissions; releasing or holding a shipment needs that or
   `orders.change_order` (customer service holds a parcel for a customer too).
 - Merchandisers hold no `orders` or `cart` permission: they do not see orders at all.
+- Returns: Customer Service creates, edits, approves or rejects, refunds (refunding also
+  needs `orders.change_order`), ships replacements and cancels — `returns.change_returnrequest`;
+  Warehouse receives the goods — `returns.add_receivingreceipt` — and Customer Service does not.
+  Both see returns. The data migration `returns.0002_staff_roles` re-applies this table.
 - Editing staff accounts stays with Administrators: the user form edits `is_superuser`, so
   `customers.change_user` is kept out of Customer Service.
 """
@@ -30,13 +34,15 @@ ADMINISTRATOR = "Administrator"
 
 ROLES: Mapping[str, tuple[str, ...]] = {
     CUSTOMER_SERVICE: (
-        "orders.view_*", "orders.change_order", "returns.*", "customers.view_*",
+        "orders.view_*", "orders.change_order", "customers.view_*",
+        # returns: create, edit, approve/reject, refund, replace, cancel — not receive goods
+        "returns.view_*", "returns.*_returnrequest", "returns.*_returnline",
         "customers.add_address", "customers.change_address", "cart.view_*", "payments.view_*",
         "fulfilment.view_*", "catalog.view_*", "inventory.view_*",
     ),
     WAREHOUSE: (
         "orders.view_shipment", "orders.change_shipment", "fulfilment.*", "inventory.*",
-        # receiving returned goods (the returns app, when it lands, names its receipt model)
+        # receiving returned goods: the receiving receipt (not approving or refunding)
         "returns.view_*", "returns.add_receivingreceipt", "catalog.view_*",
     ),
     MERCHANDISER: (

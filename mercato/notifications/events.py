@@ -21,3 +21,12 @@ class ShipmentShippedEmailSent(DomainEvent):
     shipment_number: str
     to: str
     event_id: int  # the ShipmentShipped event it answers
+
+
+@dataclass(frozen=True)
+class ReturnEmailSent(DomainEvent):
+    aggregate_type: ClassVar[str] = "order"
+    rma: str
+    step: str  # the return event type it answers: ReturnApproved, ReturnRefunded, ...
+    to: str
+    event_id: int

@@ -6,6 +6,7 @@ from django.db import models
 class EmailKind(models.TextChoices):
     ORDER_CONFIRMATION = "order_confirmation", "Order confirmation"
     SHIPMENT_SHIPPED = "shipment_shipped", "Shipment shipped"
+    RETURN_UPDATE = "return_update", "Return update"
 
 
 class SentEmail(models.Model):

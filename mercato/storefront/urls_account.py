@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from mercato.storefront.views import account
+from mercato.storefront.views import account, returns
 
 urlpatterns: list[URLPattern] = [
     path("account/", account.account_home, name="account"),
@@ -26,4 +26,15 @@ urlpatterns: list[URLPattern] = [
     path("account/orders/", account.order_list, name="orders"),
     path("account/orders/<str:number>/", account.order_detail, name="order_detail"),
     path("orders/lookup/", account.order_lookup, name="order_lookup"),
+    # returns: a customer's from the order page, a guest's after the lookup
+    path("account/orders/<str:number>/return/", returns.start_return, name="return_start"),
+    path("account/returns/", returns.return_list, name="returns"),
+    path("account/returns/<str:rma>/", returns.return_detail, name="return_detail"),
+    path("account/returns/<str:rma>/instructions/", returns.return_instructions,
+         name="return_instructions"),
+    path("orders/lookup/return/", returns.guest_start, name="guest_return_start"),
+    path("orders/returns/<str:rma>/", returns.guest_return_detail, name="guest_return_detail"),
+    path("orders/returns/<str:rma>/instructions/", returns.guest_return_instructions,
+         name="guest_return_instructions"),
+    path("orders/<str:number>/return/", returns.guest_return, name="guest_return"),
 ]

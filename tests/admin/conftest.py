@@ -10,11 +10,17 @@ from mercato.fulfilment.services import create_picklist
 from mercato.inventory.services import set_stock_level
 from mercato.notifications.models import SentEmail
 from mercato.orders.models import Order
-from mercato.orders.services import place_order, release_shipment
+from mercato.orders.services import (
+    mark_shipment_shipped,
+    pack_shipments,
+    place_order,
+    release_shipment,
+)
 from mercato.payments.gateways import get_gateway
 from mercato.payments.services import authorize_payment, create_payment
 from mercato.pricing.rules import Address
 from mercato.pricing.selectors import pricing_lines_for, quote_for_lines
+from mercato.returns.services import ReceivedLine, ReturnLineRequest, receive_return, request_return
 from tests.factories import (
     AddressFactory,
     ApiTokenFactory,
@@ -73,6 +79,8 @@ def shop(db):
     release_shipment(public_id=shipment.public_id, by=Actor("staff", "boss@example.com"))
     create_picklist(warehouse_id=shipment.warehouse_id, shipment_ids=[shipment.public_id],
                     by=Actor("staff", "boss@example.com"))
+    make_received_return(variant=variant, customer=customer,
+                         delivery_method=pricing["delivery_rate"].method.code)
     event = Event.objects.first()
     EventDelivery.objects.create(event=event, handler="mercato.handlers.example",
                                  next_attempt_at=event.created_at)
@@ -98,3 +106,20 @@ def make_paid_order(*, variant, customer, delivery_method: str) -> Order:
     authorize_payment(payment_id=payment.public_id, token=token,
                       idempotency_key=f"admin-order-{payment.public_id}", by=by)
     return order
+
+
+def make_received_return(*, variant, customer, delivery_method: str) -> None:
+    """A second order, shipped, its unit returned and received resellable (stock unchanged)."""
+    by = Actor("staff", "boss@example.com")
+    order = make_paid_order(variant=variant, customer=customer, delivery_method=delivery_method)
+    shipment = order.shipments.get()
+    release_shipment(public_id=shipment.public_id, by=by)
+    pack_shipments(public_ids=[shipment.public_id], by=by)
+    mark_shipment_shipped(public_id=shipment.public_id, carrier="DHL",
+                          tracking_number="00340434161094042557", tracking_url="",
+                          weight_grams=None, by=by)
+    line = order.lines.get()
+    ret = request_return(order_number=order.number, by=by, lines=[ReturnLineRequest(
+        order_line_id=line.pk, quantity=1, reason="changed_mind", resolution="refund")])
+    receive_return(rma=ret.rma, warehouse_id=shipment.warehouse_id, by=by, lines=[
+        ReceivedLine(return_line_id=ret.lines.get().pk, quantity=1, condition="resellable")])

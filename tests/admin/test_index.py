@@ -21,7 +21,9 @@ def test_order_management_section_holds_orders_carts_and_shipping_receiving(staf
 
     models = section(response, "Order Management")["models"]
     assert [model["name"] for model in models] == [
-        "Purchase orders", "Carts", "Released for Shipping", "Picklists", "Shipped", "Shipments"]
+        "Purchase orders", "Carts", "Released for Shipping", "Picklists", "Shipped", "Shipments",
+        "Returns to Approve", "Awaiting Stock Return", "Awaiting Completion", "Returns",
+        "Receiving receipts"]
     assert models[0]["admin_url"] == reverse("admin:orders_order_changelist")
     assert models[1]["admin_url"] == reverse("admin:cart_cart_changelist")
     shipments = reverse("admin:orders_shipment_changelist")

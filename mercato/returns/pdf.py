@@ -1,0 +1,68 @@
+"""The printed documents of returns, made like fulfilment's (fulfilment.pdf.render_pdf): the
+return instructions the customer packs with the parcel and the receiving receipt the warehouse
+issues. The address to send to is the return warehouse's, as settings name it
+(MERCATO_RETURN_ADDRESSES: warehouse code -> lines), else the warehouse's name and country."""
+
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from mercato.fulfilment.pdf import render_pdf
+from mercato.fulfilment.rules import item_title
+from mercato.inventory.models import Warehouse
+from mercato.returns.models import ReceivingReceipt, ReturnRequest
+from mercato.returns.selectors import receipt_detail, return_detail
+
+TEMPLATES = "returns/pdf"
+
+
+def return_instructions_pdf(*, rma: str) -> bytes:
+    """RMA number, where to send the parcel and what goes in it. ReturnNotFound if unknown."""
+    return render_pdf(f"{TEMPLATES}/return_instructions.html",
+                      return_instructions_context(return_detail(rma)))
+
+
+def receiving_receipt_pdf(*, number: str) -> bytes:
+    """What arrived, in which condition. ReceiptNotFound if unknown."""
+    return render_pdf(f"{TEMPLATES}/receiving_receipt.html",
+                      receiving_receipt_context(receipt_detail(number)))
+
+
+def return_instructions_context(ret: ReturnRequest) -> dict[str, Any]:
+    lines = [{"sku": line.order_line.sku, "quantity": line.quantity,
+              "title": item_title(title=line.order_line.product_title,
+                                  variant_name=line.order_line.variant_name),
+              "reason": line.get_reason_display(), "resolution": line.get_resolution_display()}
+             for line in ret.lines.all()]
+    return {
+        "shop_name": settings.MERCATO_SHOP_NAME, "ret": ret, "order": ret.order,
+        "created_at": timezone.localtime(ret.created_at), "lines": lines,
+        "units": sum(line["quantity"] for line in lines),
+        "send_to": return_address(ret.warehouse),
+    }
+
+
+def receiving_receipt_context(receipt: ReceivingReceipt) -> dict[str, Any]:
+    lines = [{"sku": line.return_line.order_line.sku, "quantity": line.quantity,
+              "title": item_title(title=line.return_line.order_line.product_title,
+                                  variant_name=line.return_line.order_line.variant_name),
+              "condition": line.get_condition_display()}
+             for line in receipt.lines.all()]
+    return {
+        "shop_name": settings.MERCATO_SHOP_NAME, "receipt": receipt,
+        "ret": receipt.return_request, "order": receipt.return_request.order,
+        "created_at": timezone.localtime(receipt.created_at), "lines": lines,
+        "units": sum(line["quantity"] for line in lines),
+    }
+
+
+def return_address(warehouse: Warehouse | None) -> list[str]:
+    configured: dict[str, list[str]] = getattr(settings, "MERCATO_RETURN_ADDRESSES", {})
+    if warehouse is None:
+        return [settings.MERCATO_SHOP_NAME, "Returns"]
+    lines = configured.get(warehouse.code)
+    if lines:
+        return [settings.MERCATO_SHOP_NAME, *lines]
+    return [settings.MERCATO_SHOP_NAME, f"Returns, {warehouse.name}",
+            str(warehouse.country.name)]

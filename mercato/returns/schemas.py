@@ -1,0 +1,159 @@
+"""django-ninja schemas of the returns API: a customer's returns and a warehouse's receiving."""
+
+from datetime import datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+from mercato.catalog.schemas import MoneyOut
+from mercato.returns.models import (
+    Condition,
+    ReceivingReceipt,
+    Resolution,
+    ReturnLine,
+    ReturnReason,
+    ReturnRequest,
+)
+
+MAX_RETURN_LINES = 100
+MAX_QUANTITY = 10_000
+NOTE_MAX_LENGTH = 500
+
+ReasonIn = Literal[tuple(ReturnReason.values)]  # type: ignore[valid-type]
+ResolutionIn = Literal[tuple(Resolution.values)]  # type: ignore[valid-type]
+ConditionIn = Literal[tuple(Condition.values)]  # type: ignore[valid-type]
+
+
+class ReturnLineIn(Schema):
+    order_line_id: int = Field(description="The id of a shipped line of the order "
+                                           "(`lines[].id` of GET /orders/{number}).")
+    quantity: int = Field(ge=1, le=MAX_QUANTITY)
+    reason: ReasonIn = Field(description="faulty, wrong_item, not_as_described, does_not_fit, "
+                                         "changed_mind or other.")
+    resolution: ResolutionIn = Field(description="refund, or exchange for `exchange_sku`.")
+    exchange_sku: str | None = Field(None, max_length=64, description="The variant wanted "
+                                     "instead (same or another); needed for an exchange.")
+    note: str = Field("", max_length=NOTE_MAX_LENGTH)
+
+
+class ReturnCreateIn(Schema):
+    order_number: str = Field(min_length=1, max_length=32)
+    lines: list[ReturnLineIn] = Field(min_length=1, max_length=MAX_RETURN_LINES)
+
+
+class ReturnLineOut(Schema):
+    id: int = Field(description="The return line's id: the key of receiving.")
+    order_line_id: int
+    sku: str
+    title: str
+    variant: str
+    quantity: int
+    reason: str
+    resolution: str
+    exchange_sku: str | None
+    note: str
+
+
+class ReceiptLineOut(Schema):
+    return_line_id: int
+    quantity: int
+    condition: str
+
+
+class ReceiptOut(Schema):
+    number: str
+    warehouse: str = Field(description="The code of the receiving warehouse.")
+    received_by: str
+    created_at: datetime
+    lines: list[ReceiptLineOut]
+
+
+class ReturnRefundOut(Schema):
+    amount: MoneyOut
+    succeeded: bool
+    created_at: datetime
+
+
+class ReturnOut(Schema):
+    id: str = Field(description="The return's public id.")
+    rma: str = Field(description="Return merchandise authorization number: write it on the "
+                                 "parcel.")
+    order_number: str
+    status: str = Field(description="Requested, AwaitingStockReturn, AwaitingCompletion, "
+                                    "Complete, Rejected or Cancelled.")
+    status_reason: str
+    return_to: str | None = Field(description="The code of the warehouse to send it to.")
+    lines: list[ReturnLineOut]
+    receipt: ReceiptOut | None = Field(description="What the warehouse received; null until "
+                                                   "then.")
+    refunds: list[ReturnRefundOut]
+    replacement_shipment: str | None = Field(description="The replacement parcel's number.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReturnListOut(Schema):
+    items: list[ReturnOut]
+    count: int
+
+
+class ReceivedLineIn(Schema):
+    return_line_id: int
+    quantity: int = Field(ge=1, le=MAX_QUANTITY)
+    condition: ConditionIn = Field(description="resellable (restocked) or damaged (not).")
+
+
+class ReceiveIn(Schema):
+    warehouse: str = Field(min_length=1, max_length=32, description="The code of the "
+                                                                    "warehouse receiving it.")
+    lines: list[ReceivedLineIn] = Field(min_length=1, max_length=MAX_RETURN_LINES)
+
+
+def line_out(line: ReturnLine) -> ReturnLineOut:
+    order_line = line.order_line
+    exchange = line.exchange_variant
+    return ReturnLineOut(
+        id=line.pk, order_line_id=order_line.pk, sku=order_line.sku,
+        title=order_line.product_title, variant=order_line.variant_name,
+        quantity=line.quantity, reason=line.reason, resolution=line.resolution,
+        exchange_sku=exchange.sku if exchange is not None else None, note=line.note)
+
+
+def receipt_out(receipt: ReceivingReceipt) -> ReceiptOut:
+    return ReceiptOut(
+        number=receipt.number, warehouse=receipt.warehouse.code,
+        received_by=receipt.received_by, created_at=receipt.created_at,
+        lines=[ReceiptLineOut(return_line_id=line.return_line_id, quantity=line.quantity,
+                              condition=line.condition) for line in receipt.lines.all()])
+
+
+def receipt_of(return_request: ReturnRequest) -> ReceivingReceipt | None:
+    """The receipt selectors.return_detail loaded, else the row's own (one more query)."""
+    if hasattr(return_request, "receiving_receipt"):
+        return return_request.receiving_receipt
+    try:
+        return return_request.receipt
+    except ReceivingReceipt.DoesNotExist:
+        return None
+
+
+def return_out(return_request: ReturnRequest) -> ReturnOut:
+    receipt = receipt_of(return_request)
+    currency = return_request.order.currency
+    replacement = return_request.replacement_shipment
+    return ReturnOut(
+        id=return_request.public_id, rma=return_request.rma,
+        order_number=return_request.order.number, status=return_request.status,
+        status_reason=return_request.status_reason,
+        return_to=return_request.warehouse.code if return_request.warehouse else None,
+        lines=[line_out(line) for line in return_request.lines.all()],
+        receipt=receipt_out(receipt) if receipt is not None else None,
+        refunds=[ReturnRefundOut(amount=MoneyOut.from_amount(refund.amount, currency),
+                                 succeeded=refund.succeeded, created_at=refund.created_at)
+                 for refund in return_request.refunds.all()],
+        replacement_shipment=replacement.number if replacement is not None else None,
+        created_at=return_request.created_at, updated_at=return_request.updated_at)
+
+
+def return_list_out(returns: list[ReturnRequest]) -> ReturnListOut:
+    return ReturnListOut(items=[return_out(item) for item in returns], count=len(returns))

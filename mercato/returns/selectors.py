@@ -1,0 +1,98 @@
+"""Reads of returns for the storefront, the API and the back office, each a bounded number of
+queries whatever the number of lines."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Prefetch, Q, QuerySet, Sum
+
+from mercato.orders.models import Order, OrderLine, ShipmentLine
+from mercato.orders.states import ShipmentStatus
+from mercato.returns import errors, rules
+from mercato.returns.models import ReceiptLine, ReceivingReceipt, ReturnLine, ReturnRequest
+from mercato.returns.states import ReturnStatus
+
+LINES = Prefetch("lines", queryset=ReturnLine.objects.select_related(
+    "order_line", "exchange_variant__product", "replacement_line"))
+RECEIPT_LINES = Prefetch("lines", queryset=ReceiptLine.objects.select_related(
+    "return_line__order_line"))
+
+
+@dataclass(frozen=True)
+class ReturnableOrderLine:
+    """An order line a return form offers: how many units may still be returned, until when."""
+
+    line: OrderLine
+    returnable: int
+    last_shipped_at: datetime | None
+
+
+def returns_for_customer(customer_id: int) -> QuerySet[ReturnRequest]:
+    return (ReturnRequest.objects.filter(order__customer_id=customer_id)
+            .select_related("order").prefetch_related(LINES).order_by("-created_at", "-id"))
+
+
+def returns_for_order(order: Order) -> QuerySet[ReturnRequest]:
+    return (ReturnRequest.objects.filter(order=order).prefetch_related(LINES)
+            .order_by("-created_at", "-id"))
+
+
+def returns_for_back_office(status: str | None = None) -> QuerySet[ReturnRequest]:
+    rows = ReturnRequest.objects.select_related("order", "warehouse")
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("-created_at", "-id")
+
+
+def return_detail(rma: str, *, customer_id: int | None = None) -> ReturnRequest:
+    """A return with its order, lines, receipt and refunds; ReturnNotFound if unknown (or,
+    with `customer_id`, not that customer's)."""
+    rows = ReturnRequest.objects.select_related(
+        "order", "warehouse", "replacement_shipment").prefetch_related(LINES, "refunds")
+    if customer_id is not None:
+        rows = rows.filter(order__customer_id=customer_id)
+    ret = rows.filter(rma=rma).first()
+    if ret is None:
+        raise errors.ReturnNotFound(f"There is no return {rma}.")
+    ret.receiving_receipt = (ReceivingReceipt.objects.select_related("warehouse")  # type: ignore[attr-defined]
+                             .prefetch_related(RECEIPT_LINES)
+                             .filter(return_request=ret).first())
+    return ret
+
+
+def receipt_detail(number: str) -> ReceivingReceipt:
+    receipt = (ReceivingReceipt.objects
+               .select_related("warehouse", "return_request__order")
+               .prefetch_related(RECEIPT_LINES).filter(number=number).first())
+    if receipt is None:
+        raise errors.ReceiptNotFound(f"There is no receiving receipt {number}.")
+    return receipt
+
+
+def returnable_lines(order: Order,
+                     exclude_return_id: int | None = None) -> dict[int, rules.ReturnableLine]:
+    """Per order line id: units shipped, units in returns not cancelled or rejected, and when
+    the line last shipped (the return window counts from it)."""
+    shipped: dict[int, tuple[int, datetime | None]] = {}
+    rows = ShipmentLine.objects.filter(shipment__order=order,
+                                       shipment__status=ShipmentStatus.SHIPPED)
+    for line_id, quantity, shipped_at in rows.values_list("order_line_id", "quantity",
+                                                          "shipment__shipped_at"):
+        total, last = shipped.get(line_id, (0, None))
+        shipped[line_id] = (total + quantity,
+                            max(filter(None, [last, shipped_at]), default=None))
+    returned = dict(
+        ReturnLine.objects.filter(return_request__order=order)
+        .filter(~Q(return_request__status__in=[ReturnStatus.CANCELLED, ReturnStatus.REJECTED]))
+        .exclude(return_request_id=exclude_return_id)
+        .values_list("order_line_id").annotate(total=Sum("quantity")))
+    return {line_id: rules.ReturnableLine(line_id, total, returned.get(line_id, 0), last)
+            for line_id, (total, last) in shipped.items()}
+
+
+def returnable_order_lines(order: Order) -> list[ReturnableOrderLine]:
+    """The lines of `order` with units left to return (for a return form)."""
+    facts = returnable_lines(order)
+    return [ReturnableOrderLine(line, facts[line.pk].returnable, facts[line.pk].last_shipped_at)
+            for line in order.lines.order_by("id")
+            if line.pk in facts and facts[line.pk].returnable > 0]

@@ -1,0 +1,181 @@
+"""Requesting, editing, approving, rejecting and cancelling returns."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from mercato.catalog.models import VariantPrice
+from mercato.core.events import Actor, record
+from mercato.core.states import IllegalTransition
+from mercato.orders.models import Order, OrderLine, Shipment
+from mercato.orders.states import ShipmentStatus
+from mercato.returns import errors, rules
+from mercato.returns.events import (
+    ReturnApproved,
+    ReturnCancelled,
+    ReturnLinesUpdated,
+    ReturnRejected,
+    ReturnRequested,
+)
+from mercato.returns.models import (
+    Resolution,
+    ReturnLine,
+    ReturnReason,
+    ReturnRequest,
+)
+from mercato.returns.selectors import returnable_lines
+from mercato.returns.services.common import (
+    STAFF,
+    _about,
+    _advance,
+    _locked_order,
+    _locked_return,
+    _move,
+    return_window_days,
+    returns_need_approval,
+)
+from mercato.returns.services.refunds import _refunded
+from mercato.returns.states import (
+    EDITABLE_STATUSES,
+    ReturnStatus,
+)
+
+
+@dataclass(frozen=True)
+class ReturnLineRequest:
+    order_line_id: int
+    quantity: int
+    reason: str
+    resolution: str  # "refund" | "exchange"
+    exchange_variant_id: int | None = None
+    note: str = ""
+
+
+# Requesting and approving
+
+def request_return(*, order_number: str, lines: Sequence[ReturnLineRequest], by: Actor,
+                   customer_id: int | None = None, email: str | None = None) -> ReturnRequest:
+    """Open a return of shipped, not yet returned units within the window: Requested when
+    customer returns need approval, else (and always for staff) AwaitingStockReturn."""
+    _check_choices(lines)
+    with transaction.atomic():
+        order = _locked_order(order_number=order_number, customer_id=customer_id, email=email)
+        _check_lines(order, lines, exclude_return_id=None)
+        credits = _exchange_credits(order, lines)
+        approved = by.kind == STAFF or not returns_need_approval()
+        position = ReturnRequest.objects.filter(order=order).count() + 1
+        ret = ReturnRequest.objects.create(
+            rma=f"RMA-{order.number}-{position}", order=order, created_by=str(by),
+            status=ReturnStatus.AWAITING_STOCK_RETURN if approved else ReturnStatus.REQUESTED,
+            warehouse_id=_return_warehouse_id(order, lines))
+        _create_lines(ret, lines, credits)
+        record(ReturnRequested(**_about(ret), status=ret.status,
+                               units=sum(line.quantity for line in lines)), by=by)
+    return ret
+
+
+def update_return_lines(*, rma: str, lines: Sequence[ReturnLineRequest],
+                        by: Actor) -> ReturnRequest:
+    """Staff replace a return's lines before anything is received or refunded."""
+    _check_choices(lines)
+    with transaction.atomic():
+        order, ret = _locked_return(rma)
+        if ret.status not in EDITABLE_STATUSES or ret.refunds.exists():
+            raise IllegalTransition(f"Return {ret.rma} can no longer be edited: it is "
+                                    f"{ret.status}.", action="edit", current_status=ret.status)
+        _check_lines(order, lines, exclude_return_id=ret.pk)
+        credits = _exchange_credits(order, lines)
+        ret.lines.all().delete()
+        _create_lines(ret, lines, credits)
+        ret.save(update_fields=["updated_at"])
+        record(ReturnLinesUpdated(**_about(ret), units=sum(line.quantity for line in lines)),
+               by=by)
+    return ret
+
+
+def approve_return(*, rma: str, by: Actor) -> ReturnRequest:
+    """Requested -> AwaitingStockReturn: the customer is sent the return instructions."""
+    return _move(rma=rma, action="approve", event=ReturnApproved, by=by)
+
+
+def reject_return(*, rma: str, by: Actor, reason: str) -> ReturnRequest:
+    return _move(rma=rma, action="reject", event=ReturnRejected, by=by, reason=reason)
+
+
+def cancel_return(*, rma: str, by: Actor, reason: str = "") -> ReturnRequest:
+    """Cancel an open return; refused once something was refunded or a replacement made."""
+    with transaction.atomic():
+        _, ret = _locked_return(rma)
+        if _refunded(ret) > 0 or ret.replacement_shipment_id is not None:
+            raise IllegalTransition(
+                f"Return {ret.rma} cannot be cancelled: money or a replacement went out.",
+                action="cancel", current_status=ret.status)
+        return _advance(ret, "cancel", ReturnCancelled, by=by, reason=reason)
+
+
+def _check_choices(lines: Sequence[ReturnLineRequest]) -> None:
+    for line in lines:
+        if line.reason not in ReturnReason.values:
+            raise errors.InvalidReturn(f"Unknown reason {line.reason!r}.",
+                                       errors={"reason": ["Choose a reason."]})
+        if line.resolution not in Resolution.values:
+            raise errors.InvalidReturn(f"Unknown resolution {line.resolution!r}.",
+                                       errors={"resolution": ["Refund or exchange."]})
+        if (line.resolution == Resolution.EXCHANGE) != (line.exchange_variant_id is not None):
+            raise errors.InvalidReturn(
+                "An exchange names the variant wanted; a refund names none.",
+                errors={"exchange_variant_id": ["Choose the variant for an exchange."]})
+
+
+def _check_lines(order: Order, lines: Sequence[ReturnLineRequest],
+                 exclude_return_id: int | None) -> None:
+    rules.check_requested([rules.RequestedLine(line.order_line_id, line.quantity)
+                           for line in lines], returnable_lines(order, exclude_return_id),
+                          now=timezone.now(), window_days=return_window_days())
+
+
+def _exchange_credits(order: Order, lines: Sequence[ReturnLineRequest]) -> list[Decimal]:
+    """Per line: for an exchange, what a cheaper variant leaves to refund (0 otherwise).
+    An exchange for a dearer variant is refused: charging the difference is not built yet."""
+    order_lines = OrderLine.objects.in_bulk([line.order_line_id for line in lines])
+    credits = []
+    for line in lines:
+        if line.resolution != Resolution.EXCHANGE:
+            credits.append(Decimal(0))
+            continue
+        old = order_lines[line.order_line_id]
+        price = VariantPrice.objects.filter(variant_id=line.exchange_variant_id,
+                                            currency=order.currency,
+                                            variant__product__is_published=True).first()
+        if price is None:
+            raise errors.InvalidReturn("This variant cannot be ordered as a replacement.",
+                                       errors={"exchange_variant_id": ["Not available."]})
+        paid = rules.unit_share(line_total=old.gross, line_quantity=old.quantity,
+                                quantity=line.quantity, currency=order.currency)
+        difference = (old.unit_price - price.amount) * line.quantity
+        if difference < 0:
+            raise errors.InvalidReturn("An exchange for a dearer variant is not possible; "
+                                       "return this one for a refund and order the other.",
+                                       errors={"exchange_variant_id": ["Costs more."]})
+        credits.append(min(difference, paid))
+    return credits
+
+
+def _create_lines(ret: ReturnRequest, lines: Sequence[ReturnLineRequest],
+                  credits: list[Decimal]) -> None:
+    ReturnLine.objects.bulk_create(
+        ReturnLine(return_request=ret, order_line_id=line.order_line_id, quantity=line.quantity,
+                   reason=line.reason, resolution=line.resolution,
+                   exchange_variant_id=line.exchange_variant_id, note=line.note[:500],
+                   credit=credit)
+        for line, credit in zip(lines, credits, strict=True))
+
+
+def _return_warehouse_id(order: Order, lines: Sequence[ReturnLineRequest]) -> int | None:
+    line_ids = [line.order_line_id for line in lines]
+    return (Shipment.objects.filter(order=order, status=ShipmentStatus.SHIPPED,
+                                    lines__order_line_id__in=line_ids)
+            .order_by("shipped_at", "id").values_list("warehouse_id", flat=True).first())
