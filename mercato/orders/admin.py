@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from mercato.core.admin import AmountBandFilter, ViewOnlyAdmin, money_display, staff_actor
@@ -28,6 +28,22 @@ from mercato.core.events import Actor
 from mercato.core.models import Event
 from mercato.core.problems import Problem
 from mercato.orders import services
+from mercato.orders.admin_shipments import (  # noqa: F401 - re-exported for other admin modules
+    CHANGE_ORDER,
+    CHANGE_SHIPMENT,
+    SHIPMENT_ACTIONS,
+    ShipmentAction,
+    _cancel_shipment,
+    _hold_shipment,
+    _registered,
+    _release_shipment,
+    _release_shipment_hold,
+    may,
+    offered_shipment_actions,
+    packing_slip_url,
+    run_shipment_action,
+    shipment_rows,
+)
 from mercato.orders.models import Order, OrderAddress, OrderDiscount, OrderLine, Shipment
 from mercato.orders.selectors import (
     PAYMENT_STATE_CHOICES,
@@ -39,7 +55,7 @@ from mercato.orders.selectors import (
     payment_state_label,
     shipments_with_lines,
 )
-from mercato.orders.states import ORDER_TRANSITIONS, SHIPMENT_TRANSITIONS, OrderStatus
+from mercato.orders.states import ORDER_TRANSITIONS, OrderStatus
 from mercato.payments.models import Payment
 from mercato.payments.states import PaymentStatus
 
@@ -234,121 +250,6 @@ def offered_actions(order: Order, payments: list[Payment]) -> list[OrderAction]:
 
 
 # --- each shipment's buttons (here and on the Shipping/Receiving pages) --------------------------
-
-CHANGE_ORDER = "orders.change_order"  # moves an order or its money
-CHANGE_SHIPMENT = "orders.change_shipment"  # warehouse moves of a shipment
-
-
-@dataclass(frozen=True)
-class ShipmentAction:
-    """A button of a shipment: the permissions that allow it (any one) and its service."""
-
-    name: str
-    label: str
-    permissions: tuple[str, ...]
-    asks_reason: bool
-    run: Callable[[Shipment, Actor, str], str]
-
-
-def _release_shipment(shipment: Shipment, by: Actor, reason: str) -> str:
-    services.release_shipment(public_id=shipment.public_id, by=by)
-    return f"Shipment {shipment.number} is released for shipping."
-
-
-def _hold_shipment(shipment: Shipment, by: Actor, reason: str) -> str:
-    services.hold_shipment(public_id=shipment.public_id, by=by, reason=reason)
-    return f"Shipment {shipment.number} is on hold."
-
-
-def _release_shipment_hold(shipment: Shipment, by: Actor, reason: str) -> str:
-    services.release_shipment_hold(public_id=shipment.public_id, by=by)
-    return f"Shipment {shipment.number} is released from hold."
-
-
-def _cancel_shipment(shipment: Shipment, by: Actor, reason: str) -> str:
-    services.cancel_shipment(public_id=shipment.public_id, by=by, reason=reason)
-    return f"Shipment {shipment.number} is cancelled."
-
-
-SHIPMENT_ACTIONS = {
-    action.name: action for action in (
-        # The warehouse and customer service both release and hold parcels.
-        ShipmentAction("release", "Release for shipping", (CHANGE_SHIPMENT, CHANGE_ORDER),
-                       asks_reason=False, run=_release_shipment),
-        ShipmentAction("hold", "Hold shipment", (CHANGE_SHIPMENT, CHANGE_ORDER),
-                       asks_reason=True, run=_hold_shipment),
-        ShipmentAction("release_hold", "Release shipment hold", (CHANGE_SHIPMENT, CHANGE_ORDER),
-                       asks_reason=False, run=_release_shipment_hold),
-        # Cancelling may cancel the order and void or refund its payments: not warehouse work.
-        ShipmentAction("cancel", "Cancel shipment", (CHANGE_ORDER,), asks_reason=True,
-                       run=_cancel_shipment),
-    )
-}
-
-
-def offered_shipment_actions(shipment: Shipment, user) -> list[ShipmentAction]:
-    """The buttons the shipment's status allows and the user's role permits."""
-    names = set(SHIPMENT_TRANSITIONS.allowed_actions(shipment.status))
-    return [action for name, action in SHIPMENT_ACTIONS.items()
-            if name in names and may(user, action)]
-
-
-def may(user, action: ShipmentAction) -> bool:
-    return any(user.has_perm(permission) for permission in action.permissions)
-
-
-def run_shipment_action(request: HttpRequest, shipment: Shipment, name: str) -> None:
-    """Run one shipment button as the staff member; a refusal becomes the message."""
-    action = SHIPMENT_ACTIONS.get(name)
-    if action is None:
-        messages.error(request, f"Unknown action “{name}”.")
-        return
-    if not may(request.user, action):
-        raise PermissionDenied
-    try:
-        text = action.run(shipment, staff_actor(request), request.POST.get("reason", "").strip())
-    except Problem as problem:
-        messages.error(request, problem.detail)
-    else:
-        messages.success(request, text)
-
-
-def packing_slip_url(shipment: Shipment, site_name: str) -> str | None:
-    """The packing slip PDF (served by the Shipping/Receiving pages, when installed)."""
-    try:
-        return reverse(f"{site_name}:orders_shipment_packing_slip", args=[shipment.pk])
-    except NoReverseMatch:
-        return None
-
-
-def shipment_rows(request: HttpRequest, order: Order, site_name: str) -> list[dict]:
-    can_view = request.user.has_perm("orders.view_shipment")
-    has_pages = can_view and _registered(site_name, "orders_shipment_change")
-    rows = []
-    for shipment in order.shipments.all():
-        actions = offered_shipment_actions(shipment, request.user)
-        rows.append({
-            "shipment": shipment,
-            "page_url": (reverse(f"{site_name}:orders_shipment_change", args=[shipment.pk])
-                         if has_pages else None),
-            "packing_slip_url": packing_slip_url(shipment, site_name) if can_view else None,
-            "actions": [{"action": action,
-                         "url": reverse(f"{site_name}:orders_order_shipment_act",
-                                        args=[order.pk, shipment.pk, action.name])}
-                        for action in actions],
-        })
-    return rows
-
-
-def _registered(site_name: str, url_name: str) -> bool:
-    try:
-        reverse(f"{site_name}:{url_name}", args=[0])
-    except NoReverseMatch:
-        return False
-    return True
-
-
-# --- what the page shows below the inlines ------------------------------------------------------
 
 def payment_rows(payments: list[Payment]) -> list[dict]:
     return [{
