@@ -23,6 +23,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from run import fresh_targets  # bench/ is on the path: scripts run from it
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
 RESULTS = ROOT / "bench" / "results"
@@ -52,7 +54,7 @@ def main() -> int:
     rows = []
     print(COLUMNS.format("database", "lines", "promotions", "p50 ms", "p99 ms", "mean ms",
                          "queries", "writes"))
-    for name, url in targets(args):
+    for name, url in fresh_targets(args, sqlite_name="mercato_bench_cart.sqlite3"):
         for row in run_child(url, reads=args.reads):
             row = {"database": name, **row}
             rows.append(row)
@@ -62,24 +64,6 @@ def main() -> int:
     if rows:
         save(rows, reads=args.reads)
     return 0
-
-
-def targets(args: argparse.Namespace) -> list[tuple[str, str]]:
-    """Fresh databases every run: the figures never depend on an earlier run's rows."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    from run import ensure_postgres_database
-
-    wanted = {name.strip() for name in args.databases.split(",")}
-    found = []
-    if "sqlite" in wanted:
-        VAR.mkdir(parents=True, exist_ok=True)
-        path = VAR / "mercato_bench_cart.sqlite3"
-        for stale in VAR.glob(f"{path.name}*"):
-            stale.unlink()
-        found.append(("sqlite", f"sqlite:///{path}"))
-    if "postgres" in wanted and ensure_postgres_database(args.postgres_url, fresh=True):
-        found.append(("postgres", args.postgres_url))
-    return found
 
 
 def run_child(database_url: str, *, reads: int) -> list[dict]:

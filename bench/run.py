@@ -85,6 +85,22 @@ def main() -> int:
     return 0
 
 
+def fresh_targets(args: argparse.Namespace, *, sqlite_name: str) -> list[tuple[str, str]]:
+    """Fresh databases every run (`args.databases`, `args.postgres_url`): the figures never
+    depend on an earlier run's rows."""
+    wanted = {name.strip() for name in args.databases.split(",")}
+    found = []
+    if "sqlite" in wanted:
+        VAR.mkdir(parents=True, exist_ok=True)
+        path = VAR / sqlite_name
+        for stale in VAR.glob(f"{path.name}*"):
+            stale.unlink()
+        found.append(("sqlite", f"sqlite:///{path}"))
+    if "postgres" in wanted and ensure_postgres_database(args.postgres_url, fresh=True):
+        found.append(("postgres", args.postgres_url))
+    return found
+
+
 def bench_targets(args: argparse.Namespace) -> list[Target]:
     """One database per catalog size: 1,000 products in mercato_bench, N in mercato_bench_N."""
     wanted = {name.strip() for name in args.databases.split(",")}
