@@ -103,6 +103,7 @@ def mount_routers() -> None:
     api.add_router("/v1/", "mercato.checkout.api.router")
     api.add_router("/v1/test-gateway", "mercato.payments.api.router")
     api.add_router("/v1/warehouse", "mercato.fulfilment.api.router")
+    api.add_router("/v1/", "mercato.returns.api_guest.router")  # ahead of /returns/{rma}
     api.add_router("/v1/", "mercato.returns.api.router")
 
 

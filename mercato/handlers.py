@@ -18,10 +18,13 @@ HANDLERS: dict[str, list[str]] = {
     # MERCATO_RELEASE_MODE=on_payment: release shipments once the order's payments are in.
     "PaymentReferenceAssigned": ["mercato.orders.handlers.payment_changed"],
     "PaymentTransactionRecorded": ["mercato.orders.handlers.payment_changed"],
-    # The customer is told a parcel left, with its tracking link.
-    "ShipmentShipped": ["mercato.notifications.handlers.shipment_shipped"],
+    # The customer is told a parcel left, with its tracking link; a return's replacement that
+    # left has its price difference captured and may complete the return.
+    "ShipmentShipped": ["mercato.notifications.handlers.shipment_shipped",
+                        "mercato.returns.handlers.replacement_shipped"],
     # Every step of a return is emailed to the customer.
     **{name: ["mercato.notifications.handlers.return_changed"]
        for name in ("ReturnRequested", "ReturnApproved", "ReturnRejected", "ReturnReceived",
-                    "ReturnRefunded", "ReturnCompleted", "ReturnCancelled")},
+                    "ReturnRefunded", "ReturnCompleted", "ReturnCancelled",
+                    "ReturnDifferencePaid", "ReturnDifferenceWaived")},
 }

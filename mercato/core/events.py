@@ -47,7 +47,7 @@ def record(event: DomainEvent, *, by: Actor = SYSTEM) -> Event:
         aggregate_type=event.aggregate_type,
         aggregate_id=event.aggregate_id,
         payload=event.payload(),
-        actor=str(by),
+        actor=str(by)[:200],
     )
 
 

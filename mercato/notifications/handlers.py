@@ -18,5 +18,6 @@ def shipment_shipped(event: Event) -> None:
 
 def return_changed(event: Event) -> None:
     """A return's step (requested, approved, rejected, received, refunded, completed,
-    cancelled): email the customer what happened and what comes next (once per event)."""
+    cancelled, difference paid or waived): email the customer what happened and what comes
+    next (once per event)."""
     send_return_update(event_id=event.pk)

@@ -2,7 +2,8 @@
 the SentEmail row is claimed first, at least once with the same small window).
 
 Approval (or a return approved at once) attaches the return instructions PDF; receiving
-attaches the receiving receipt."""
+attaches the receiving receipt. While a dearer exchange's price difference is unpaid, the request
+and approval emails say how much is to pay and that the replacement ships once it is paid."""
 
 from decimal import Decimal
 from typing import Any
@@ -19,10 +20,11 @@ from mercato.notifications.events import ReturnEmailSent
 from mercato.notifications.models import EmailKind, SentEmail
 from mercato.notifications.rules import format_amount, line_title
 from mercato.notifications.services import _claim
-from mercato.returns.models import ReturnRequest
+from mercato.returns import rules as return_rules
+from mercato.returns.models import ReturnLine, ReturnRequest
 from mercato.returns.pdf import receiving_receipt_pdf, return_instructions_pdf
 from mercato.returns.selectors import return_detail
-from mercato.returns.states import ReturnStatus
+from mercato.returns.states import OPEN_STATUSES, ReturnStatus
 
 TEMPLATES = "notifications/return_update"
 
@@ -35,7 +37,11 @@ STEPS: dict[str, str] = {
     "ReturnRefunded": "your refund is on its way",
     "ReturnCompleted": "your return is complete",
     "ReturnCancelled": "your return was cancelled",
+    "ReturnDifferencePaid": "we received your payment",
+    "ReturnDifferenceWaived": "no payment needed for your exchange",
 }
+# Steps whose email asks for the price difference while it is unpaid.
+ASKS_FOR_DIFFERENCE = frozenset({"ReturnRequested", "ReturnApproved"})
 
 
 def send_return_update(*, event_id: int) -> SentEmail | None:
@@ -80,6 +86,8 @@ def return_update_context(event: Event, ret: ReturnRequest) -> dict[str, Any]:
     locale = to_locale(settings.LANGUAGE_CODE)
     payload = event.payload
     amount = payload.get("amount")
+    currency = ret.order.currency
+    unpaid = difference_unpaid(ret) if event.type in ASKS_FOR_DIFFERENCE else Decimal(0)
     return {
         "shop_name": settings.MERCATO_SHOP_NAME,
         "step": event.type,
@@ -87,17 +95,42 @@ def return_update_context(event: Event, ret: ReturnRequest) -> dict[str, Any]:
         "ret": ret,
         "order": ret.order,
         "reason": payload.get("reason", ""),
-        "refund": format_amount(_decimal(amount), payload["currency"], locale=locale)
+        # the refund, the difference paid or the difference waived
+        "amount": format_amount(_decimal(amount), payload["currency"], locale=locale)
         if amount is not None and "currency" in payload else "",
+        "difference_to_pay": format_amount(unpaid, currency, locale=locale)
+        if unpaid > 0 else "",
+        "has_account": ret.order.customer_id is not None,
         "with_instructions": event.type == "ReturnApproved" or (
             event.type == "ReturnRequested"
             and payload.get("status") == ReturnStatus.AWAITING_STOCK_RETURN),
         "lines": [{"title": line_title(title=line.order_line.product_title,
                                        variant_name=line.order_line.variant_name),
                    "sku": line.order_line.sku, "quantity": line.quantity,
-                   "resolution": line.get_resolution_display()}
+                   "resolution": line.get_resolution_display(),
+                   "difference": _line_difference(line, currency, locale=locale)}
                   for line in ret.lines.all()],
     }
+
+
+def difference_unpaid(ret: ReturnRequest) -> Decimal:
+    """What is left to pay of an open return's price difference when the email is written
+    (returns.services.difference_unpaid, over the payments return_detail read)."""
+    if ret.status not in OPEN_STATUSES:
+        return Decimal(0)
+    payments = ret.difference_payments  # type: ignore[attr-defined]
+    return return_rules.difference_unpaid(
+        charge=sum((line.charge for line in ret.lines.all()), Decimal(0)),
+        secured=return_rules.secured_amount((p.status, p.amount) for p in payments),
+        waived=ret.difference_waived)
+
+
+def _line_difference(line: ReturnLine, currency: str, *, locale: str) -> str:
+    if line.charge > 0:
+        return f"+{format_amount(line.charge, currency, locale=locale)} price difference"
+    if line.credit > 0:
+        return f"{format_amount(line.credit, currency, locale=locale)} back"
+    return ""
 
 
 def _decimal(value: object) -> Decimal:

@@ -4,9 +4,11 @@ return, and the receiving receipts.
 A return's page shows its lines, receipt, refunds and history, and the buttons its status and
 the staff member's role allow, each calling a returns service as that staff member: approve,
 reject, refund (with or without delivery, optionally an amount), ship the replacement, complete,
-cancel — Customer Service (`returns.change_returnrequest`; refunding moves money, so it also
-needs `orders.change_order`) — and receive what arrived, per line and condition — the Warehouse
+cancel, waive the price difference of a dearer replacement — Customer Service
+(`returns.change_returnrequest`; refunding and waiving move money, so they also need
+`orders.change_order`) — and receive what arrived, per line and condition — the Warehouse
 (`returns.add_receivingreceipt`). A refusal comes back as a message and changes nothing.
+The difference's fields, payments and list filter are in admin_difference.py.
 """
 
 from collections.abc import Callable
@@ -46,6 +48,12 @@ from mercato.returns.admin_actions import (  # noqa: F401 - re-exported for othe
     requested_lines,
     return_history,
 )
+from mercato.returns.admin_difference import (
+    DifferenceFields,
+    DifferenceToPayFilter,
+    difference_context,
+    line_difference,
+)
 from mercato.returns.models import (
     Condition,
     ReceiptLine,
@@ -67,11 +75,13 @@ from mercato.returns.states import (
 class ReturnLineInline(ReadOnlyInline):
     model = ReturnLine
     verbose_name_plural = "Lines"
-    fields = ("sku", "title", "quantity", "reason", "resolution", "exchange_for", "note")
+    fields = ("sku", "title", "quantity", "reason", "resolution", "exchange_for", "difference",
+              "note")
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("order_line", "exchange_variant")
+        return super().get_queryset(request).select_related(
+            "order_line", "exchange_variant", "return_request__order")
 
     @admin.display(description="SKU")
     def sku(self, line: ReturnLine) -> str:
@@ -85,6 +95,10 @@ class ReturnLineInline(ReadOnlyInline):
     @admin.display(description="Exchange for")
     def exchange_for(self, line: ReturnLine) -> str:
         return str(line.exchange_variant) if line.exchange_variant_id else "—"
+
+    @admin.display(description="Price difference")
+    def difference(self, line: ReturnLine) -> str:
+        return line_difference(line, line.return_request.order.currency)
 
 
 class ReturnRefundInline(ReadOnlyInline):
@@ -102,11 +116,11 @@ class ReturnRefundInline(ReadOnlyInline):
 
 
 @admin.register(ReturnRequest)
-class ReturnRequestAdmin(admin.ModelAdmin):
+class ReturnRequestAdmin(DifferenceFields, admin.ModelAdmin):
     list_display = ("rma", "order_link", "status", "customer_email", "units", "warehouse",
                     "created_at", "updated_at")
-    list_filter = ("status", "lines__resolution", "lines__reason", "warehouse",
-                   ("created_at", admin.DateFieldListFilter))
+    list_filter = ("status", DifferenceToPayFilter, "lines__resolution", "lines__reason",
+                   "warehouse", ("created_at", admin.DateFieldListFilter))
     list_select_related = ("order", "warehouse")
     search_fields = ("rma", "order__number", "order__email", "lines__order_line__sku")
     ordering = ("-created_at", "-id")
@@ -114,8 +128,8 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     list_per_page = 100
     actions = ("approve_selected",)
     fields = ("rma", "order_link", "status", "status_reason", "customer_email", "warehouse",
-              "receipt_link", "replacement", "delivery_refunded_display", "created_by",
-              "created_at", "updated_at")
+              "receipt_link", "replacement", "delivery_refunded_display",
+              *DifferenceFields.difference_fields, "created_by", "created_at", "updated_at")
     readonly_fields = fields
     inlines = (ReturnLineInline, ReturnRefundInline)
     change_form_template = "admin/returns/returnrequest/change_form.html"
@@ -234,6 +248,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
         if return_request is None:
             return super().change_view(request, object_id, form_url, extra_context)
         context = {**(extra_context or {}), **self._buttons(request, return_request),
+                   **difference_context(return_request, request.user, self.admin_site.name),
                    "history_rows": history_rows(return_history(return_request))}
         return super().change_view(request, object_id, form_url, context)
 
@@ -276,7 +291,8 @@ class ReturnRequestAdmin(admin.ModelAdmin):
             self.message_user(request, done, messages.SUCCESS)
 
     def action_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
-        """Approve, reject, complete, cancel: status moves of the returns services."""
+        """Approve, reject, complete, cancel (status moves of the returns services), and waive
+        the price difference of a dearer replacement."""
         if not self.has_customer_service_permission(request):
             raise PermissionDenied
         return_request = get_object_or_404(ReturnRequest, pk=object_id)
@@ -284,8 +300,14 @@ class ReturnRequestAdmin(admin.ModelAdmin):
         if chosen is None:
             self.message_user(request, f"Unknown action “{action}”.", messages.ERROR)
             return self._page(return_request)
+        if not request.user.has_perms(chosen.permissions):
+            raise PermissionDenied
         rma, by = return_request.rma, staff_actor(request)
         reason = request.POST.get("reason", "").strip()
+        if chosen.needs_reason and not reason:
+            self.message_user(request, f"Not done — “{chosen.label}” needs a reason.",
+                              messages.ERROR)
+            return self._page(return_request)
         self._run(request, lambda: chosen.run(rma, by, reason),
                   f"Return {rma} {DONE[chosen.name]}.")
         return self._page(return_request)

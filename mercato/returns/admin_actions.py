@@ -22,6 +22,7 @@ from mercato.returns.models import (
     ReturnRequest,
 )
 from mercato.returns.states import (
+    OPEN_STATUSES,
     RETURN_TRANSITIONS,
     ReturnStatus,
 )
@@ -54,12 +55,14 @@ def return_history(return_request: ReturnRequest) -> list[Event]:
 
 @dataclass(frozen=True)
 class ReturnAction:
-    """A status button of a return: its service, run as the staff member."""
+    """A button of a return: its service, run as the staff member, who needs `permissions`."""
 
     name: str
     label: str
     asks_reason: bool
     run: Callable[[str, Actor, str], object]
+    needs_reason: bool = False
+    permissions: tuple[str, ...] = (CHANGE_RETURN,)
 
 
 RETURN_ACTIONS = {action.name: action for action in (
@@ -71,17 +74,28 @@ RETURN_ACTIONS = {action.name: action for action in (
                  lambda rma, by, reason: services.complete_return(rma=rma, by=by)),
     ReturnAction("cancel", "Cancel return", True,
                  lambda rma, by, reason: services.cancel_return(rma=rma, by=by, reason=reason)),
+    # Forgoing money the customer owes is decided as refunding is.
+    ReturnAction("waive", "Waive difference", True,
+                 lambda rma, by, reason: services.waive_difference(rma=rma, by=by,
+                                                                   reason=reason),
+                 needs_reason=True, permissions=REFUND_PERMISSIONS),
 )}
 DONE = {"approve": "is approved", "reject": "is rejected", "complete": "is complete",
-        "cancel": "is cancelled"}
+        "cancel": "is cancelled", "waive": "needs no further payment: the difference is waived"}
 
 
 def offered_actions(return_request: ReturnRequest, user: User) -> list[ReturnAction]:
-    """The status buttons the return's status allows, for a role that may change returns."""
+    """The buttons the return's status allows (and "Waive difference" while the customer has
+    some to pay), each for a role holding its permissions."""
     if not user.has_perm(CHANGE_RETURN):
         return []
     names = set(RETURN_TRANSITIONS.allowed_actions(return_request.status))
-    return [action for name, action in RETURN_ACTIONS.items() if name in names]
+    if (user.has_perms(RETURN_ACTIONS["waive"].permissions)
+            and return_request.status in OPEN_STATUSES
+            and services.difference_unpaid(return_request) > 0):
+        names.add("waive")
+    return [action for name, action in RETURN_ACTIONS.items()
+            if name in names and user.has_perms(action.permissions)]
 
 
 def needs_replacement(return_request: ReturnRequest) -> bool:

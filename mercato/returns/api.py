@@ -16,9 +16,10 @@ from mercato.core.events import Actor
 from mercato.customers.auth import customer_auth
 from mercato.fulfilment.api import allowed, pdf_response, staff_auth, warehouse_id_for
 from mercato.returns import pdf, selectors, services
-from mercato.returns.errors import InvalidReturn
+from mercato.returns.errors import InstructionsNotReady, InvalidReturn
 from mercato.returns.models import ReturnRequest
 from mercato.returns.schemas import (
+    DifferencePaymentIn,
     ReceiptOut,
     ReceiveIn,
     ReturnCreateIn,
@@ -29,6 +30,7 @@ from mercato.returns.schemas import (
     return_list_out,
     return_out,
 )
+from mercato.returns.states import WITH_INSTRUCTIONS
 
 VIEW_RETURNS = "returns.view_returnrequest"
 RECEIVE = "returns.add_receivingreceipt"
@@ -39,6 +41,15 @@ router = Router(tags=["returns"])
 def customer_return(request: HttpRequest, rma: str) -> ReturnRequest:
     """The return if it is the caller's, else ReturnNotFound (404) as for an unknown RMA."""
     return selectors.return_detail(rma, customer_id=request.auth.pk)
+
+
+def instructions_response(ret: ReturnRequest) -> HttpResponse:
+    """The instructions PDF once the return is approved (409 before, or once it is closed)."""
+    if ret.status not in WITH_INSTRUCTIONS:
+        raise InstructionsNotReady(
+            f"Return {ret.rma} is {ret.status}: its instructions come with its approval.",
+            status=ret.status)
+    return pdf_response(pdf.return_instructions_pdf(rma=ret.rma), f"return-{ret.rma}.pdf")
 
 
 def exchange_variant_id(line: ReturnLineIn) -> int | None:
@@ -57,7 +68,7 @@ def list_returns(request: HttpRequest) -> ReturnListOut:
     returns = (selectors.returns_for_customer(request.auth.pk)
                .select_related("warehouse", "replacement_shipment", "receipt__warehouse")
                .prefetch_related("refunds", "receipt__lines"))
-    return return_list_out(list(returns))
+    return return_list_out(selectors.with_payments(list(returns)))
 
 
 @router.post("/returns", response={201: ReturnOut}, auth=customer_auth,
@@ -82,12 +93,27 @@ def get_return(request: HttpRequest, rma: str) -> ReturnOut:
     return return_out(customer_return(request, rma))
 
 
+@router.post("/returns/{rma}/payment", response=ReturnOut, auth=customer_auth,
+             summary="Pay the price difference of an exchange for a dearer variant")
+def pay_return_difference(request: HttpRequest, rma: str,
+                          payload: DifferencePaymentIn) -> ReturnOut:
+    """`difference_to_pay` of the return, by card (a token from POST /test-gateway/tokens) or
+    PayPal (an approval token); authorized now, captured when the replacement ships, voided if
+    the return is cancelled. 402 payment-declined; 402 payment-action-required with
+    `action_url` (3-D Secure): confirm there, then send the same request again; 409
+    nothing-to-pay once paid. Sending the same request twice never charges twice."""
+    services.pay_difference(rma=rma, method=payload.method, token=payload.token,
+                            by=Actor("customer", request.auth.email),
+                            customer_id=request.auth.pk)
+    return return_out(selectors.return_detail(rma))
+
+
 @router.get("/returns/{rma}/instructions", auth=customer_auth, response={200: None},
             summary="A return's instructions (PDF): RMA number, address, lines")
 def get_return_instructions(request: HttpRequest, rma: str) -> HttpResponse:
-    """application/pdf."""
-    customer_return(request, rma)
-    return pdf_response(pdf.return_instructions_pdf(rma=rma), f"return-{rma}.pdf")
+    """application/pdf, once the return is approved (409 while it waits for approval or once
+    it is closed)."""
+    return instructions_response(customer_return(request, rma))
 
 
 # --- warehouse receiving ----------------------------------------------------------------------

@@ -55,6 +55,26 @@ class ReturnNotSettled(Conflict):
     title = "The refund or the replacement is not done yet"
 
 
+class DifferenceUnpaid(Conflict):
+    slug = "exchange-difference-unpaid"
+    title = "The price difference of the exchange is not paid"
+
+
+class NothingToPay(Conflict):
+    slug = "nothing-to-pay"
+    title = "Nothing is left to pay for this return"
+
+
+class RefundInProgress(Conflict):
+    slug = "refund-in-progress"
+    title = "Another refund of this return is being made"
+
+
+class InstructionsNotReady(Conflict):
+    slug = "return-instructions-not-ready"
+    title = "This return has no instructions to print"
+
+
 class ReplacementOutOfStock(Conflict):
     slug = "replacement-out-of-stock"
     title = "The replacement is out of stock"

@@ -69,6 +69,34 @@ class ReturnRefundFailed(ReturnEvent):
 
 
 @dataclass(frozen=True)
+class ReturnDifferencePaid(ReturnEvent):
+    """The customer's payment for a dearer replacement is authorized."""
+
+    payment_id: str
+    method: str
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class ReturnDifferenceWaived(ReturnEvent):
+    amount: Decimal
+    currency: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReturnPaymentRecorded(ReturnEvent):
+    """A return's difference payment captured (replacement shipped) or voided (cancelled)."""
+
+    payment_id: str
+    kind: str
+    amount: Decimal
+    currency: str
+    succeeded: bool
+
+
+@dataclass(frozen=True)
 class ReplacementShipmentCreated(ReturnEvent):
     shipment_id: str
     number: str

@@ -45,6 +45,9 @@ class ReturnRequest(models.Model):
         "orders.Shipment", null=True, blank=True, on_delete=models.PROTECT,
         related_name="replaced_return", editable=False)
     delivery_refunded = models.DecimalField(**MONEY_DIGITS, default=0, editable=False)
+    difference_waived = models.BooleanField(
+        default=False, editable=False,
+        help_text="Staff let the customer have a dearer replacement without paying the difference.")
     created_by = models.CharField(max_length=200, editable=False)
     status_reason = models.CharField(max_length=255, blank=True, default="", editable=False,
                                      help_text="Why it was rejected or cancelled.")
@@ -74,6 +77,9 @@ class ReturnLine(models.Model):
     credit = models.DecimalField(
         **MONEY_DIGITS, default=0, editable=False,
         help_text="An exchange for a cheaper variant: the difference, refunded with the return.")
+    charge = models.DecimalField(
+        **MONEY_DIGITS, default=0, editable=False,
+        help_text="An exchange for a dearer variant: the difference the customer pays.")
     replacement_line = models.OneToOneField(
         "orders.OrderLine", null=True, blank=True, on_delete=models.PROTECT,
         related_name="replaced_return_line", editable=False,

@@ -15,6 +15,9 @@ from decimal import Decimal
 from mercato.core.money import round_money, to_money
 from mercato.returns import errors
 
+# A difference payment in one of these statuses is paid for (authorized or taken).
+SECURED_PAYMENT_STATUSES = frozenset({"Authorized", "Captured", "PartiallyRefunded", "Refunded"})
+
 # Lower goes first; unknown methods last.
 REFUND_ORDER = {"card": 0, "paypal": 0, "gift_card": 1, "cash_on_delivery": 2}
 
@@ -57,6 +60,8 @@ class Settlement:
     refunded: Decimal
     needs_replacement: bool
     replacement_shipped: bool
+    difference_unpaid: Decimal = Decimal(0)
+    currency: str = "EUR"
 
 
 def window_closes(last_shipped_at: datetime, days: int) -> datetime:
@@ -97,6 +102,36 @@ def unit_share(*, line_total: Decimal, line_quantity: int, quantity: int,
     if quantity >= line_quantity:
         return line_total
     return round_money(to_money(line_total * quantity / line_quantity, currency)).amount
+
+
+def exchange_difference(*, paid_unit_price: Decimal, new_unit_price: Decimal, quantity: int,
+                        paid: Decimal) -> tuple[Decimal, Decimal]:
+    """(credit, charge) of exchanging `quantity` units: a cheaper variant leaves the difference
+    to refund (never more than those units were paid), a dearer one leaves it to pay. Prices
+    are unit list prices, so a discount the order had stays with the customer."""
+    difference = (new_unit_price - paid_unit_price) * quantity
+    if difference > 0:
+        return Decimal(0), difference
+    return min(-difference, paid), Decimal(0)
+
+
+def secured_amount(payments: Iterable[tuple[str, Decimal]]) -> Decimal:
+    """What (status, amount) payments of a difference secure."""
+    return sum((amount for status, amount in payments if status in SECURED_PAYMENT_STATUSES),
+               Decimal(0))
+
+
+def difference_unpaid(*, charge: Decimal, secured: Decimal, waived: bool) -> Decimal:
+    """What the customer still has to pay for dearer replacements (0 once staff waived it)."""
+    return Decimal(0) if waived else max(charge - secured, Decimal(0))
+
+
+def check_difference_paid(unpaid: Decimal, currency: str) -> None:
+    if unpaid > 0:
+        shown = round_money(to_money(unpaid, currency))
+        raise errors.DifferenceUnpaid(
+            f"The customer has {shown} to pay for the dearer replacement before it can ship "
+            "(or staff waive it).", amount=str(shown.amount))
 
 
 def plan_refund(payments: Iterable[RefundablePayment],
@@ -141,3 +176,12 @@ def check_completable(settlement: Settlement) -> None:
             f"{settlement.refund_due - settlement.refunded} is still to be refunded.")
     if settlement.needs_replacement and not settlement.replacement_shipped:
         raise errors.ReturnNotSettled("The replacement has not shipped yet.")
+    check_difference_paid(settlement.difference_unpaid, settlement.currency)
+
+
+def is_settled(settlement: Settlement) -> bool:
+    try:
+        check_completable(settlement)
+    except (errors.ReceiptRequired, errors.ReturnNotSettled, errors.DifferenceUnpaid):
+        return False
+    return True

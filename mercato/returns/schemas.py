@@ -1,11 +1,15 @@
 """django-ninja schemas of the returns API: a customer's returns and a warehouse's receiving."""
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 
 from ninja import Field, Schema
 
 from mercato.catalog.schemas import MoneyOut
+from mercato.core.money import Money
+from mercato.payments.models import Payment
+from mercato.returns import rules
 from mercato.returns.models import (
     Condition,
     ReceivingReceipt,
@@ -52,6 +56,8 @@ class ReturnLineOut(Schema):
     resolution: str
     exchange_sku: str | None
     note: str
+    credit: MoneyOut = Field(description="A cheaper replacement: the difference refunded.")
+    charge: MoneyOut = Field(description="A dearer replacement: the difference to pay.")
 
 
 class ReceiptLineOut(Schema):
@@ -74,6 +80,13 @@ class ReturnRefundOut(Schema):
     created_at: datetime
 
 
+class ReturnPaymentOut(Schema):
+    id: str
+    method: str
+    status: str = Field(description="Pending, Authorized, Captured, Voided, Failed, ...")
+    amount: MoneyOut
+
+
 class ReturnOut(Schema):
     id: str = Field(description="The return's public id.")
     rma: str = Field(description="Return merchandise authorization number: write it on the "
@@ -88,6 +101,13 @@ class ReturnOut(Schema):
                                                    "then.")
     refunds: list[ReturnRefundOut]
     replacement_shipment: str | None = Field(description="The replacement parcel's number.")
+    exchange_difference: MoneyOut = Field(
+        description="What the dearer replacements cost more than the items they replace.")
+    difference_to_pay: MoneyOut = Field(
+        description="What the customer still has to pay (POST /returns/{rma}/payment) before "
+                    "the replacement ships; 0 once paid or waived by the shop.")
+    difference_waived: bool
+    payments: list[ReturnPaymentOut] = Field(description="Payments of the difference.")
     created_at: datetime
     updated_at: datetime
 
@@ -95,6 +115,12 @@ class ReturnOut(Schema):
 class ReturnListOut(Schema):
     items: list[ReturnOut]
     count: int
+
+
+class DifferencePaymentIn(Schema):
+    method: Literal["card", "paypal"]
+    token: str = Field(min_length=1, max_length=255, description="A card token "
+                       "(POST /test-gateway/tokens) or a PayPal approval token.")
 
 
 class ReceivedLineIn(Schema):
@@ -109,14 +135,23 @@ class ReceiveIn(Schema):
     lines: list[ReceivedLineIn] = Field(min_length=1, max_length=MAX_RETURN_LINES)
 
 
-def line_out(line: ReturnLine) -> ReturnLineOut:
+def line_out(line: ReturnLine, currency: str) -> ReturnLineOut:
     order_line = line.order_line
     exchange = line.exchange_variant
     return ReturnLineOut(
         id=line.pk, order_line_id=order_line.pk, sku=order_line.sku,
         title=order_line.product_title, variant=order_line.variant_name,
         quantity=line.quantity, reason=line.reason, resolution=line.resolution,
-        exchange_sku=exchange.sku if exchange is not None else None, note=line.note)
+        exchange_sku=exchange.sku if exchange is not None else None, note=line.note,
+        credit=MoneyOut.from_money(Money(line.credit, currency)),
+        charge=MoneyOut.from_money(Money(line.charge, currency)))
+
+
+def difference_payments(return_request: ReturnRequest) -> list[Payment]:
+    """The payments selectors.with_payments attached, else the return's own (one query)."""
+    if hasattr(return_request, "difference_payments"):
+        return return_request.difference_payments
+    return list(Payment.objects.filter(reference=return_request.rma).order_by("pk"))
 
 
 def receipt_out(receipt: ReceivingReceipt) -> ReceiptOut:
@@ -141,17 +176,29 @@ def return_out(return_request: ReturnRequest) -> ReturnOut:
     receipt = receipt_of(return_request)
     currency = return_request.order.currency
     replacement = return_request.replacement_shipment
+    lines = list(return_request.lines.all())
+    payments = difference_payments(return_request)
+    charge = sum((line.charge for line in lines), Decimal(0))
+    secured = rules.secured_amount((p.status, p.amount) for p in payments)
+    to_pay = rules.difference_unpaid(charge=charge, secured=secured,
+                                     waived=return_request.difference_waived)
     return ReturnOut(
         id=return_request.public_id, rma=return_request.rma,
         order_number=return_request.order.number, status=return_request.status,
         status_reason=return_request.status_reason,
         return_to=return_request.warehouse.code if return_request.warehouse else None,
-        lines=[line_out(line) for line in return_request.lines.all()],
+        lines=[line_out(line, currency) for line in lines],
         receipt=receipt_out(receipt) if receipt is not None else None,
         refunds=[ReturnRefundOut(amount=MoneyOut.from_amount(refund.amount, currency),
                                  succeeded=refund.succeeded, created_at=refund.created_at)
                  for refund in return_request.refunds.all()],
         replacement_shipment=replacement.number if replacement is not None else None,
+        exchange_difference=MoneyOut.from_money(Money(charge, currency)),
+        difference_to_pay=MoneyOut.from_money(Money(to_pay, currency)),
+        difference_waived=return_request.difference_waived,
+        payments=[ReturnPaymentOut(id=p.public_id, method=p.method, status=p.status,
+                                   amount=MoneyOut.from_money(Money(p.amount, p.currency)))
+                  for p in payments],
         created_at=return_request.created_at, updated_at=return_request.updated_at)
 
 

@@ -8,6 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from mercato.orders.models import Order, OrderLine, ShipmentLine
 from mercato.orders.states import ShipmentStatus
+from mercato.payments.models import Payment
 from mercato.returns import errors, rules
 from mercato.returns.models import ReceiptLine, ReceivingReceipt, ReturnLine, ReturnRequest
 from mercato.returns.states import ReturnStatus
@@ -57,7 +58,17 @@ def return_detail(rma: str, *, customer_id: int | None = None) -> ReturnRequest:
     ret.receiving_receipt = (ReceivingReceipt.objects.select_related("warehouse")  # type: ignore[attr-defined]
                              .prefetch_related(RECEIPT_LINES)
                              .filter(return_request=ret).first())
-    return ret
+    return with_payments([ret])[0]
+
+
+def with_payments(returns: list[ReturnRequest]) -> list[ReturnRequest]:
+    """Attach each return's difference payments (they refer to its RMA): one query."""
+    by_rma: dict[str, list[Payment]] = {ret.rma: [] for ret in returns}
+    for payment in Payment.objects.filter(reference__in=by_rma).order_by("pk"):
+        by_rma[payment.reference].append(payment)
+    for ret in returns:
+        ret.difference_payments = by_rma[ret.rma]  # type: ignore[attr-defined]
+    return returns
 
 
 def receipt_detail(number: str) -> ReceivingReceipt:
@@ -96,3 +107,14 @@ def returnable_order_lines(order: Order) -> list[ReturnableOrderLine]:
     return [ReturnableOrderLine(line, facts[line.pk].returnable, facts[line.pk].last_shipped_at)
             for line in order.lines.order_by("id")
             if line.pk in facts and facts[line.pk].returnable > 0]
+
+
+def return_for_guest(*, rma: str, email: str) -> ReturnRequest:
+    """A guest's return: its RMA and the email its order was placed with (any letter case), as
+    return_detail gives it. A wrong email answers as an unknown RMA: neither tells which."""
+    rma, email = rma.strip(), email.strip()
+    proven = bool(email) and ReturnRequest.objects.filter(
+        rma=rma, order__email__iexact=email).exists()
+    if not proven:
+        raise errors.ReturnNotFound(f"There is no return {rma}.")
+    return return_detail(rma)

@@ -32,9 +32,11 @@ urlpatterns: list[URLPattern] = [
     path("account/returns/<str:rma>/", returns.return_detail, name="return_detail"),
     path("account/returns/<str:rma>/instructions/", returns.return_instructions,
          name="return_instructions"),
+    path("account/returns/<str:rma>/pay/", returns.pay_return, name="return_pay"),
     path("orders/lookup/return/", returns.guest_start, name="guest_return_start"),
     path("orders/returns/<str:rma>/", returns.guest_return_detail, name="guest_return_detail"),
     path("orders/returns/<str:rma>/instructions/", returns.guest_return_instructions,
          name="guest_return_instructions"),
+    path("orders/returns/<str:rma>/pay/", returns.guest_pay_return, name="guest_return_pay"),
     path("orders/<str:number>/return/", returns.guest_return, name="guest_return"),
 ]

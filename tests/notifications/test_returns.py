@@ -44,15 +44,16 @@ def test_every_step_is_emailed_with_its_documents(mailoutbox):
     subjects = [message.subject for message in mailoutbox]
     assert [s.split(": ", 1)[1] for s in subjects] == [
         f"we received your return request ({ret.rma})", f"your return is approved ({ret.rma})",
-        f"your return has arrived ({ret.rma})", f"your refund is on its way ({ret.rma})"]
+        f"your return has arrived ({ret.rma})", f"your refund is on its way ({ret.rma})",
+        f"your return is complete ({ret.rma})"]  # received and refunded: it completes itself
     assert all(message.to == [order.email] for message in mailoutbox)
-    requested, approved, received, refunded = mailoutbox
+    requested, approved, received, refunded, _ = mailoutbox
     assert not requested.attachments
     assert approved.attachments[0][0] == f"return-instructions-{ret.rma}.pdf"
     assert received.attachments[0][2] == "application/pdf"
     assert "17.91" in refunded.body
     history = Event.objects.filter(aggregate_id=order.public_id, type="ReturnEmailSent")
-    assert history.count() == 4
+    assert history.count() == 5
 
 
 def test_a_repeated_delivery_sends_nothing_more(mailoutbox):

@@ -24,7 +24,7 @@ from tests.factories import (
     make_sellable_variant,
 )
 from tests.orders.builders import make_quote, place
-from tests.returns.builders import STAFF, card, lines, refund_line, ship_all
+from tests.returns.builders import CUSTOMER, STAFF, card, lines, refund_line, ship_all
 
 pytestmark = pytest.mark.django_db
 
@@ -298,3 +298,15 @@ def test_receiving_more_than_returned_is_refused(api, approved):
 
     assert response.status_code in (409, 422)
     assert snapshot() == before
+
+
+def test_instructions_come_with_the_approval(api, customer, order):
+    shirt, _ = lines(order)
+    ret = request_return(order_number=order.number, lines=[refund_line(shirt)], by=CUSTOMER,
+                         customer_id=customer.pk)
+    auth = bearer(token_for(customer))
+    if ret.status == ReturnStatus.REQUESTED:
+        response = api.get(f"/returns/{ret.rma}/instructions", **auth)
+        assert assert_problem(response, 409)["type"].endswith("return-instructions-not-ready")
+        approve_return(rma=ret.rma, by=STAFF)
+    assert api.get(f"/returns/{ret.rma}/instructions", **auth).status_code == 200

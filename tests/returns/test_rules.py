@@ -12,9 +12,13 @@ from mercato.returns.rules import (
     ReturnableLine,
     Settlement,
     check_completable,
+    check_difference_paid,
     check_refund_amount,
     check_requested,
+    difference_unpaid,
+    exchange_difference,
     plan_refund,
+    secured_amount,
     unit_share,
 )
 
@@ -104,3 +108,29 @@ def test_completion_waits_for_the_refund_and_the_replacement():
     with pytest.raises(errors.ReturnNotSettled):
         check_completable(settled(needs_replacement=True))
     check_completable(settled(needs_replacement=True, replacement_shipped=True))
+
+
+def test_an_exchange_difference_is_a_credit_capped_at_what_was_paid_or_a_charge():
+    assert exchange_difference(paid_unit_price=Decimal("19.90"), new_unit_price=Decimal("25.00"),
+                               quantity=2, paid=Decimal("35.82")) == (Decimal(0),
+                                                                      Decimal("10.20"))
+    assert exchange_difference(paid_unit_price=Decimal("19.90"), new_unit_price=Decimal("14.90"),
+                               quantity=1, paid=Decimal("3.00")) == (Decimal("3.00"), Decimal(0))
+    assert exchange_difference(paid_unit_price=Decimal("19.90"), new_unit_price=Decimal("19.90"),
+                               quantity=1, paid=Decimal("19.90")) == (Decimal(0), Decimal(0))
+
+
+def test_what_is_left_to_pay_counts_secured_payments_only_and_nothing_once_waived():
+    secured = secured_amount([("Authorized", Decimal("3.00")), ("Failed", Decimal("5.10")),
+                              ("Voided", Decimal("5.10")), ("Captured", Decimal("1.00"))])
+    assert secured == Decimal("4.00")
+    assert difference_unpaid(charge=Decimal("5.10"), secured=secured, waived=False) == (
+        Decimal("1.10"))
+    assert difference_unpaid(charge=Decimal("5.10"), secured=Decimal(0), waived=True) == 0
+
+
+def test_an_unpaid_difference_stops_completion_with_the_amount_rounded():
+    with pytest.raises(errors.DifferenceUnpaid) as refused:
+        check_difference_paid(Decimal("5.1000"), "EUR")
+    assert "5.10" in refused.value.detail and "5.1000" not in refused.value.detail
+    check_difference_paid(Decimal(0), "EUR")

@@ -156,7 +156,7 @@ def test_faulty_product_return_needs_its_receiving_receipt_to_complete():
     assert ReturnRequest.objects.get(pk=ret.pk).status == ReturnStatus.AWAITING_STOCK_RETURN
     receive_return(rma=ret.rma, warehouse_id=ret.warehouse_id, by=STAFF,
                    lines=[ReceivedLine(ret.lines.get().pk, 1, "damaged")])
-    complete_return(rma=ret.rma, by=STAFF)
+    # refunded before the goods came back: receiving them completes the return by itself
     assert ReturnRequest.objects.get(pk=ret.pk).status == ReturnStatus.COMPLETE
 
 

@@ -150,17 +150,29 @@ def test_an_exchange_names_the_variant_wanted(client, shipped):
     assert "Exchange for Blue / M" in client.get(response["Location"]).content.decode()
 
 
-def test_the_services_refusal_is_shown_on_the_form(client, shipped):
+def test_the_services_refusal_is_shown_on_the_form(client, shipped, monkeypatch):
+    """What request_return refuses (here: stock of the variant gone meanwhile, as a service
+    would say) shows on the form, on the line it names; nothing is created."""
+    from mercato.returns.errors import InvalidReturn
+    from mercato.storefront.views import returns as views
+
     shirt, _ = line_ids(shipped)
     old = variants_of_order(shipped)[0]
-    dearer = ProductVariantFactory(product=old.product, name="Silk / M")
-    VariantPriceFactory(variant=dearer, currency="EUR", amount=Decimal("99.00"))
+    other = ProductVariantFactory(product=old.product, name="Silk / M")
+    VariantPriceFactory(variant=other, currency="EUR", amount=Decimal("19.90"))
 
+    def refuse(**_):
+        raise InvalidReturn("This variant cannot be ordered as a replacement.",
+                            errors={"exchange_variant_id": ["Not available."]},
+                            order_line_id=shirt)
+
+    monkeypatch.setattr(views, "request_return", refuse)
     response = client.post(f"/account/orders/{shipped.number}/return/",
-                           return_fields(shirt, 1, resolution="exchange", exchange=dearer.pk))
+                           return_fields(shirt, 1, resolution="exchange", exchange=other.pk))
 
     assert response.status_code == 200
-    assert "dearer variant" in response.content.decode()
+    page = response.content.decode()
+    assert "cannot be ordered as a replacement" in page and "Not available." in page
     assert not ReturnRequest.objects.exists()
 
 
@@ -226,7 +238,7 @@ def test_the_pages_make_a_bounded_number_of_queries(client, shipped):
                 return_fields(shirt, 1) | return_fields(mug, 1))
     rma = ReturnRequest.objects.order_by("pk").last().rma
     for path, most in ((f"/account/orders/{shipped.number}/return/", 16),
-                       ("/account/returns/", 5), (f"/account/returns/{rma}/", 7)):
+                       ("/account/returns/", 5), (f"/account/returns/{rma}/", 8)):
         with CaptureQueriesContext(connection) as queries:
             assert client.get(path).status_code == 200
         assert len(queries) <= most, (path, len(queries))

@@ -1,4 +1,4 @@
-"""Replacement shipments of exchanges, and completing a return."""
+"""Replacement shipments of exchanges."""
 
 from collections.abc import Sequence
 from decimal import Decimal
@@ -16,21 +16,17 @@ from mercato.returns import errors, rules
 from mercato.returns.events import (
     OrderAwaitingExchange,
     ReplacementShipmentCreated,
-    ReturnCompleted,
 )
 from mercato.returns.models import (
-    ReceivingReceipt,
     Resolution,
     ReturnLine,
-    ReturnReason,
     ReturnRequest,
 )
 from mercato.returns.services.common import (
     _about,
-    _advance,
     _locked_return,
 )
-from mercato.returns.services.refunds import _refunded, refund_due
+from mercato.returns.services.difference import difference_unpaid
 from mercato.returns.states import (
     REPLACEABLE_STATUSES,
 )
@@ -39,7 +35,8 @@ from mercato.returns.states import (
 
 def ship_replacement(*, rma: str, by: Actor) -> Shipment:
     """Create the replacement shipment of the exchange lines (at no charge, allocated as
-    checkout's are); the order waits in AwaitingExchange until it ships. OutOfStock if short."""
+    checkout's are); the order waits in AwaitingExchange until it ships. OutOfStock if short;
+    DifferenceUnpaid while a dearer replacement's difference is neither paid nor waived."""
     with transaction.atomic():
         order, ret = _locked_return(rma)
         lines = list(ret.lines.filter(resolution=Resolution.EXCHANGE)
@@ -48,6 +45,7 @@ def ship_replacement(*, rma: str, by: Actor) -> Shipment:
                 or ret.replacement_shipment_id is not None:
             raise IllegalTransition(f"Return {ret.rma} has no replacement to ship now.",
                                     action="ship_replacement", current_status=ret.status)
+        rules.check_difference_paid(difference_unpaid(ret), order.currency)
         original = _original_shipment(ret)
         allocations = allocate_stock(
             groups=[(0, [(line.exchange_variant_id, line.quantity) for line in lines])],
@@ -106,22 +104,3 @@ def _original_shipment(ret: ReturnRequest) -> Shipment:
     if shipment is None:  # cannot happen for a return made by request_return
         raise errors.InvalidReturn(f"Return {ret.rma} has no shipped parcel to replace.")
     return shipment
-
-
-# Completion
-
-def complete_return(*, rma: str, by: Actor) -> ReturnRequest:
-    """Complete a return whose refund and/or replacement is done (a faulty product's only
-    once its receiving receipt exists): ReceiptRequired / ReturnNotSettled otherwise."""
-    with transaction.atomic():
-        _, ret = _locked_return(rma)
-        lines = list(ret.lines.all())
-        replacement = ret.replacement_shipment
-        rules.check_completable(rules.Settlement(
-            is_faulty=any(line.reason == ReturnReason.FAULTY for line in lines),
-            has_receipt=ReceivingReceipt.objects.filter(return_request=ret).exists(),
-            refund_due=refund_due(ret), refunded=_refunded(ret),
-            needs_replacement=any(line.resolution == Resolution.EXCHANGE for line in lines),
-            replacement_shipped=replacement is not None
-            and replacement.status == ShipmentStatus.SHIPPED))
-        return _advance(ret, "complete", ReturnCompleted, by=by)

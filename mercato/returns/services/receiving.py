@@ -23,6 +23,7 @@ from mercato.returns.services.common import (
     _advance,
     _locked_return,
 )
+from mercato.returns.services.completion import complete_if_settled
 from mercato.returns.states import (
     ReturnStatus,
 )
@@ -40,7 +41,8 @@ class ReceivedLine:
 def receive_return(*, rma: str, lines: Sequence[ReceivedLine], warehouse_id: int,
                    by: Actor) -> ReceivingReceipt:
     """Record what arrived: issue the receiving receipt, restock the resellable units in
-    `warehouse_id` (damaged ones are not restocked), AwaitingStockReturn -> AwaitingCompletion."""
+    `warehouse_id` (damaged ones are not restocked), AwaitingStockReturn -> AwaitingCompletion
+    (-> Complete when its refund and replacement were already done)."""
     with transaction.atomic():
         _, ret = _locked_return(rma)
         if ret.status != ReturnStatus.AWAITING_STOCK_RETURN:
@@ -68,6 +70,7 @@ def receive_return(*, rma: str, lines: Sequence[ReceivedLine], warehouse_id: int
         damaged = sum(q for (_, c), q in merged.items() if c == Condition.DAMAGED)
         _advance(ret, "receive", ReturnReceived, by=by, receipt_number=receipt.number,
                  warehouse=warehouse.code, resellable_units=resellable, damaged_units=damaged)
+        complete_if_settled(rma=rma, by=by)  # refunded or replaced before the goods came back
     return receipt
 
 

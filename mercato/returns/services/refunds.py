@@ -9,6 +9,7 @@ from mercato.core.events import Actor, record
 from mercato.core.money import Money, round_money
 from mercato.core.states import IllegalTransition
 from mercato.orders.models import Order
+from mercato.payments.errors import IdempotencyKeyReused
 from mercato.payments.models import Payment, Transaction
 from mercato.payments.rules import ledger_of, refundable
 from mercato.payments.services import refund_payment
@@ -17,17 +18,13 @@ from mercato.returns.events import (
     ReturnRefunded,
     ReturnRefundFailed,
 )
-from mercato.returns.models import (
-    ReceiptLine,
-    ReceivingReceipt,
-    Resolution,
-    ReturnRefund,
-    ReturnRequest,
-)
+from mercato.returns.models import ReturnRefund, ReturnRequest
+from mercato.returns.services.amounts import refund_due, refunded_amount
 from mercato.returns.services.common import (
     _about,
     _locked_return,
 )
+from mercato.returns.services.completion import complete_if_settled
 from mercato.returns.states import (
     REFUNDABLE_STATUSES,
 )
@@ -48,7 +45,7 @@ def refund_return(*, rma: str, by: Actor, include_delivery: bool = False,
         if amount is not None and amount.currency.code != order.currency:
             raise errors.InvalidReturn(f"This order is in {order.currency}.")
         delivery = _delivery_to_refund(order, ret) if include_delivery else Decimal(0)
-        due = refund_due(ret) + delivery - _refunded(ret)
+        due = refund_due(ret) + delivery - refunded_amount(ret)
         to_refund = rules.check_refund_amount(asked=amount and amount.amount, due=due)
         plan = rules.plan_refund(_refundable_payments(order), to_refund)
         if delivery:
@@ -60,60 +57,41 @@ def refund_return(*, rma: str, by: Actor, include_delivery: bool = False,
 
 def _pay_refunds(*, ret: ReturnRequest, order: Order, calls: list[tuple[str, Decimal, str]],
                  delivery: Decimal, by: Actor) -> list[Transaction]:
+    """Make the planned calls; only the calls this request made itself (not replays of a
+    concurrent or earlier request with the same keys) are recorded as its refund."""
     done: list[Transaction] = []
+    made = Decimal(0)
     for payment_id, share, key in calls:
         money = round_money(Money(share, order.currency))
-        txn = refund_payment(payment_id=payment_id, amount=money, idempotency_key=key, by=by)
+        txn = _refund_call(payment_id=payment_id, amount=money, key=key, by=by)
         with transaction.atomic():
-            ReturnRefund.objects.get_or_create(transaction=txn, defaults={
+            _, created = ReturnRefund.objects.get_or_create(transaction=txn, defaults={
                 "return_request": ret, "payment_public_id": payment_id, "amount": txn.amount,
                 "succeeded": txn.succeeded})
-            if not txn.succeeded:
+            if created and not txn.succeeded:
                 record(ReturnRefundFailed(**_about(ret), payment_id=payment_id, amount=share,
                                           error_code=txn.error_code), by=by)
         if not txn.succeeded:
             raise errors.RefundFailed(
                 f"The refund of {share} {order.currency} was refused: {txn.error_message}",
                 payment_id=payment_id, refunded=str(sum(t.amount for t in done)))
+        made += txn.amount if created else Decimal(0)
         done.append(txn)
-    with transaction.atomic():
-        record(ReturnRefunded(**_about(ret), amount=sum((t.amount for t in done), Decimal(0)),
-                              currency=order.currency, delivery_amount=delivery), by=by)
+    if made > 0:
+        with transaction.atomic():
+            record(ReturnRefunded(**_about(ret), amount=made, currency=order.currency,
+                                  delivery_amount=delivery), by=by)
+    complete_if_settled(rma=ret.rma, by=by)
     return done
 
 
-def refund_due(ret: ReturnRequest) -> Decimal:
-    """What the return is owed in all: refund lines' share of what was paid (the received
-    units once received), exchange credits, and the delivery fee once included."""
-    received = _received_by_line(ret)
-    total = ret.delivery_refunded
-    for line in ret.lines.select_related("order_line"):
-        if line.resolution == Resolution.EXCHANGE:
-            total += line.credit
-            continue
-        quantity = received.get(line.pk, 0) if received is not None else line.quantity
-        if quantity:
-            total += rules.unit_share(line_total=line.order_line.gross,
-                                      line_quantity=line.order_line.quantity,
-                                      quantity=quantity, currency=ret.order.currency)
-    return total
-
-
-def refunded_amount(ret: ReturnRequest) -> Decimal:
-    return _refunded(ret)
-
-
-def _refunded(ret: ReturnRequest) -> Decimal:
-    return (ret.refunds.filter(succeeded=True).aggregate(total=Sum("amount"))["total"]
-            or Decimal(0))
-
-
-def _received_by_line(ret: ReturnRequest) -> dict[int, int] | None:
-    if not ReceivingReceipt.objects.filter(return_request=ret).exists():
-        return None
-    rows = (ReceiptLine.objects.filter(receipt__return_request=ret)
-            .values_list("return_line_id").annotate(total=Sum("quantity")))
-    return dict(rows)
+def _refund_call(*, payment_id: str, amount: Money, key: str, by: Actor) -> Transaction:
+    try:
+        return refund_payment(payment_id=payment_id, amount=amount, idempotency_key=key, by=by)
+    except IdempotencyKeyReused as reused:
+        raise errors.RefundInProgress(
+            "Another refund of this return was made at the same moment; look at the return "
+            "again before refunding more.") from reused
 
 
 def _delivery_to_refund(order: Order, ret: ReturnRequest) -> Decimal:

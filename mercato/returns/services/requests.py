@@ -27,6 +27,7 @@ from mercato.returns.models import (
     ReturnRequest,
 )
 from mercato.returns.selectors import returnable_lines
+from mercato.returns.services.amounts import refunded_amount
 from mercato.returns.services.common import (
     STAFF,
     _about,
@@ -37,7 +38,7 @@ from mercato.returns.services.common import (
     return_window_days,
     returns_need_approval,
 )
-from mercato.returns.services.refunds import _refunded
+from mercato.returns.services.difference import secured_difference, void_difference
 from mercato.returns.states import (
     EDITABLE_STATUSES,
     ReturnStatus,
@@ -64,14 +65,14 @@ def request_return(*, order_number: str, lines: Sequence[ReturnLineRequest], by:
     with transaction.atomic():
         order = _locked_order(order_number=order_number, customer_id=customer_id, email=email)
         _check_lines(order, lines, exclude_return_id=None)
-        credits = _exchange_credits(order, lines)
+        differences = _exchange_differences(order, lines)
         approved = by.kind == STAFF or not returns_need_approval()
         position = ReturnRequest.objects.filter(order=order).count() + 1
         ret = ReturnRequest.objects.create(
-            rma=f"RMA-{order.number}-{position}", order=order, created_by=str(by),
+            rma=f"RMA-{order.number}-{position}", order=order, created_by=str(by)[:200],
             status=ReturnStatus.AWAITING_STOCK_RETURN if approved else ReturnStatus.REQUESTED,
             warehouse_id=_return_warehouse_id(order, lines))
-        _create_lines(ret, lines, credits)
+        _create_lines(ret, lines, differences)
         record(ReturnRequested(**_about(ret), status=ret.status,
                                units=sum(line.quantity for line in lines)), by=by)
     return ret
@@ -83,13 +84,15 @@ def update_return_lines(*, rma: str, lines: Sequence[ReturnLineRequest],
     _check_choices(lines)
     with transaction.atomic():
         order, ret = _locked_return(rma)
-        if ret.status not in EDITABLE_STATUSES or ret.refunds.exists():
+        if ret.status not in EDITABLE_STATUSES or ret.refunds.exists() \
+                or secured_difference(ret) > 0:
             raise IllegalTransition(f"Return {ret.rma} can no longer be edited: it is "
-                                    f"{ret.status}.", action="edit", current_status=ret.status)
+                                    f"{ret.status}, or money was refunded or paid for it.",
+                                    action="edit", current_status=ret.status)
         _check_lines(order, lines, exclude_return_id=ret.pk)
-        credits = _exchange_credits(order, lines)
+        differences = _exchange_differences(order, lines)
         ret.lines.all().delete()
-        _create_lines(ret, lines, credits)
+        _create_lines(ret, lines, differences)
         ret.save(update_fields=["updated_at"])
         record(ReturnLinesUpdated(**_about(ret), units=sum(line.quantity for line in lines)),
                by=by)
@@ -102,18 +105,24 @@ def approve_return(*, rma: str, by: Actor) -> ReturnRequest:
 
 
 def reject_return(*, rma: str, by: Actor, reason: str) -> ReturnRequest:
-    return _move(rma=rma, action="reject", event=ReturnRejected, by=by, reason=reason)
+    """Requested -> Rejected; a difference the customer paid is voided."""
+    ret = _move(rma=rma, action="reject", event=ReturnRejected, by=by, reason=reason)
+    void_difference(rma=rma, by=by)
+    return ret
 
 
 def cancel_return(*, rma: str, by: Actor, reason: str = "") -> ReturnRequest:
-    """Cancel an open return; refused once something was refunded or a replacement made."""
+    """Cancel an open return; refused once something was refunded or a replacement made. A
+    difference the customer paid is voided."""
     with transaction.atomic():
         _, ret = _locked_return(rma)
-        if _refunded(ret) > 0 or ret.replacement_shipment_id is not None:
+        if refunded_amount(ret) > 0 or ret.replacement_shipment_id is not None:
             raise IllegalTransition(
                 f"Return {ret.rma} cannot be cancelled: money or a replacement went out.",
                 action="cancel", current_status=ret.status)
-        return _advance(ret, "cancel", ReturnCancelled, by=by, reason=reason)
+        _advance(ret, "cancel", ReturnCancelled, by=by, reason=reason)
+    void_difference(rma=rma, by=by)
+    return ret
 
 
 def _check_choices(lines: Sequence[ReturnLineRequest]) -> None:
@@ -137,14 +146,15 @@ def _check_lines(order: Order, lines: Sequence[ReturnLineRequest],
                           now=timezone.now(), window_days=return_window_days())
 
 
-def _exchange_credits(order: Order, lines: Sequence[ReturnLineRequest]) -> list[Decimal]:
-    """Per line: for an exchange, what a cheaper variant leaves to refund (0 otherwise).
-    An exchange for a dearer variant is refused: charging the difference is not built yet."""
+def _exchange_differences(order: Order, lines: Sequence[ReturnLineRequest]
+                          ) -> list[tuple[Decimal, Decimal]]:
+    """Per line (credit, charge): what a cheaper variant leaves to refund, what a dearer one
+    leaves to pay (rules.exchange_difference); (0, 0) for a refund line."""
     order_lines = OrderLine.objects.in_bulk([line.order_line_id for line in lines])
-    credits = []
+    differences = []
     for line in lines:
         if line.resolution != Resolution.EXCHANGE:
-            credits.append(Decimal(0))
+            differences.append((Decimal(0), Decimal(0)))
             continue
         old = order_lines[line.order_line_id]
         price = VariantPrice.objects.filter(variant_id=line.exchange_variant_id,
@@ -153,25 +163,21 @@ def _exchange_credits(order: Order, lines: Sequence[ReturnLineRequest]) -> list[
         if price is None:
             raise errors.InvalidReturn("This variant cannot be ordered as a replacement.",
                                        errors={"exchange_variant_id": ["Not available."]})
-        paid = rules.unit_share(line_total=old.gross, line_quantity=old.quantity,
-                                quantity=line.quantity, currency=order.currency)
-        difference = (old.unit_price - price.amount) * line.quantity
-        if difference < 0:
-            raise errors.InvalidReturn("An exchange for a dearer variant is not possible; "
-                                       "return this one for a refund and order the other.",
-                                       errors={"exchange_variant_id": ["Costs more."]})
-        credits.append(min(difference, paid))
-    return credits
+        differences.append(rules.exchange_difference(
+            paid_unit_price=old.unit_price, new_unit_price=price.amount, quantity=line.quantity,
+            paid=rules.unit_share(line_total=old.gross, line_quantity=old.quantity,
+                                  quantity=line.quantity, currency=order.currency)))
+    return differences
 
 
 def _create_lines(ret: ReturnRequest, lines: Sequence[ReturnLineRequest],
-                  credits: list[Decimal]) -> None:
+                  differences: list[tuple[Decimal, Decimal]]) -> None:
     ReturnLine.objects.bulk_create(
         ReturnLine(return_request=ret, order_line_id=line.order_line_id, quantity=line.quantity,
                    reason=line.reason, resolution=line.resolution,
                    exchange_variant_id=line.exchange_variant_id, note=line.note[:500],
-                   credit=credit)
-        for line, credit in zip(lines, credits, strict=True))
+                   credit=credit, charge=charge)
+        for line, (credit, charge) in zip(lines, differences, strict=True))
 
 
 def _return_warehouse_id(order: Order, lines: Sequence[ReturnLineRequest]) -> int | None:

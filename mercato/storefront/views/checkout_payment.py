@@ -7,7 +7,6 @@ for it. The shared step machinery (shop_of, step, page, StepNeeded) is in views/
 """
 
 import contextlib
-import re
 import time
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -46,6 +45,7 @@ from mercato.orders.selectors import customer_order_detail, order_for_guest
 from mercato.payments.gateways import get_gateway
 from mercato.storefront.forms_shop import PaymentForm, add_problem
 from mercato.storefront.views import checkout_state as st
+from mercato.storefront.views import provider
 from mercato.storefront.views.cart import NOT_BOUGHT_CODES, with_cookies
 from mercato.storefront.views.checkout import (
     STEPS,
@@ -57,8 +57,7 @@ from mercato.storefront.views.checkout import (
     step,
 )
 
-ACTION_PATH = re.compile(r"/(?:3ds/(?P<reference>[^/]+)/complete|approvals/(?P<token>[^/]+)/"
-                         r"approve)/?$")
+REVIEW = "/checkout/review/"
 IN_PROGRESS_RETRIES = 20
 IN_PROGRESS_WAIT = 0.25
 
@@ -236,13 +235,7 @@ def placement_failed(shop: Shop, problem: Problem) -> HttpResponse:
 
 def provider_page(action_url: str) -> str:
     """The simulated provider's page for the confirmation the payment waits for."""
-    match = ACTION_PATH.search(action_url)
-    back = urlencode({"return": "/checkout/review/"})
-    if match is None:
-        return "/checkout/review/"
-    if match["reference"]:
-        return f"/test-gateway/3ds/{match['reference']}/?{back}"
-    return f"/test-gateway/approve/{match['token']}/?{back}"
+    return provider.provider_page(action_url, back=REVIEW) or REVIEW
 
 
 # --- 6. confirmation ------------------------------------------------------------------------------

@@ -1,16 +1,33 @@
 """The simulated payment provider's pages (what PayPal's approval page or a bank's 3-D Secure
 challenge would be): a button that tells the test gateway, then back to the shop."""
 
+import re
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from mercato.core.problems import Problem
 from mercato.payments.gateways.test_gateway import TestGateway
 
 provider = TestGateway()
 DEFAULT_RETURN = "/checkout/review/"
+# The test gateway's action URLs (its API paths or its pages): 3-D Secure, PayPal approval.
+ACTION_PATH = re.compile(r"/(?:3ds/(?P<reference>[^/]+)(?:/complete)?|"
+                         r"approvals?/(?P<token>[^/]+)(?:/approve)?)/?$")
+
+
+def provider_page(action_url: str, *, back: str) -> str | None:
+    """The simulated provider's page for the confirmation a payment waits for (an action URL
+    of the test gateway), which sends the shopper `back`; None for another URL."""
+    match = ACTION_PATH.search(action_url)
+    query = urlencode({"return": back})
+    if match is not None and match["reference"]:
+        return f"/test-gateway/3ds/{match['reference']}/?{query}"
+    if match is not None and match["token"]:
+        return f"/test-gateway/approve/{match['token']}/?{query}"
+    return None
 
 
 def return_url(request: HttpRequest) -> str:
@@ -46,7 +63,9 @@ def three_d_secure(request: HttpRequest, reference: str) -> HttpResponse:
         except Problem as problem:
             messages.error(request, problem.detail)
         else:
-            messages.success(request, "Authentication complete: place your order.")
+            messages.success(request, "Authentication complete: place your order."
+                             if back.startswith("/checkout/")
+                             else "Authentication complete: now complete your payment.")
         return redirect(back)
     return render(request, "storefront/provider/3ds.html",
                   {"reference": reference, "back": back})

@@ -5,19 +5,24 @@ the returns app's: request_return decides, these pages only show what it says.
 
 A guest proves the order is theirs with its number and email (as the lookup does); the numbers
 proven are kept in the session, so the return pages of those orders open without asking again.
+
+An exchange for a dearer variant leaves a price difference to pay before the replacement ships:
+the return's page takes it by card (returns_payment.py).
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mercato.catalog.models import ProductVariant
+from mercato.catalog.models import ProductVariant, VariantPrice
 from mercato.core.events import Actor
 from mercato.core.problems import NotFound, Problem
 from mercato.customers.services import actor_for
@@ -27,16 +32,20 @@ from mercato.returns import rules as return_rules
 from mercato.returns import selectors as return_selectors
 from mercato.returns.models import Resolution, ReturnReason, ReturnRequest
 from mercato.returns.pdf import return_instructions_pdf
-from mercato.returns.services import ReturnLineRequest, request_return, return_window_days
-from mercato.returns.states import ReturnStatus
+from mercato.returns.services import (
+    ReturnLineRequest,
+    difference_charge,
+    request_return,
+    return_window_days,
+)
+from mercato.returns.states import WITH_INSTRUCTIONS
 from mercato.storefront.forms_account import OrderLookupForm
+from mercato.storefront.templatetags.storefront import money
+from mercato.storefront.views import returns_payment as payment
 from mercato.storefront.views.account import customer_required, found
 
 TEMPLATES = "storefront/returns/"
 GUEST_ORDERS = "storefront_guest_orders"  # session key: order numbers a guest has proven
-# Once approved, the customer has instructions to print (until the return is settled).
-WITH_INSTRUCTIONS = frozenset({ReturnStatus.AWAITING_STOCK_RETURN,
-                               ReturnStatus.AWAITING_COMPLETION})
 
 
 # --- the form: one set of fields per returnable line ------------------------------------------
@@ -47,14 +56,28 @@ class ReturnableItem:
 
     line: OrderLine
     returnable: int
-    exchange_variants: list[ProductVariant]
+    exchange_variants: list[ProductVariant]  # each with its `exchange_price` in the currency
+
+
+def difference_note(line: OrderLine, new_unit_price: Decimal, currency: str) -> str:
+    """What exchanging one unit of `line` for a variant at `new_unit_price` leaves to pay or
+    to get back, by the returns rule request_return applies: " (+€5.10 to pay)"."""
+    credit, charge = return_rules.exchange_difference(
+        paid_unit_price=line.unit_price, new_unit_price=new_unit_price, quantity=1,
+        paid=return_rules.unit_share(line_total=line.gross, line_quantity=line.quantity,
+                                     quantity=1, currency=currency))
+    if charge > 0:
+        return f" (+{money(charge, currency)} to pay)"
+    if credit > 0:
+        return f" ({money(credit, currency)} back)"
+    return ""
 
 
 class ReturnForm(forms.Form):
     """Per line `quantity-<id>`, `reason-<id>`, `resolution-<id>`, `exchange-<id>`, `note-<id>`;
     the shape only: how many may be returned and which variants may replace is the service's."""
 
-    def __init__(self, data: Any = None, *, items: list[ReturnableItem]) -> None:
+    def __init__(self, data: Any = None, *, items: list[ReturnableItem], currency: str) -> None:
         super().__init__(data)
         self.items = items
         reasons = [("", "Choose a reason"), *ReturnReason.choices]
@@ -71,8 +94,11 @@ class ReturnForm(forms.Form):
             if item.exchange_variants:
                 self.fields[f"exchange-{pk}"] = forms.TypedChoiceField(
                     label="Exchange for", required=False, coerce=int, empty_value=None,
-                    choices=[("", "Choose a variant"),
-                             *((v.pk, v.name or v.sku) for v in item.exchange_variants)])
+                    help_text="Price differences are per item." if item.returnable > 1 else "",
+                    choices=[("", "Choose a variant"), *(
+                        (v.pk, (v.name or v.sku)
+                         + difference_note(item.line, v.exchange_price, currency))
+                        for v in item.exchange_variants)])
             self.fields[f"note-{pk}"] = forms.CharField(label="Comment", max_length=500,
                                                         required=False)
 
@@ -142,7 +168,7 @@ def returnable_items(order: Order) -> list[ReturnableItem]:
 def exchange_variants(order: Order, lines: list[OrderLine]
                       ) -> tuple[dict[int, int], list[ProductVariant]]:
     """The lines' variants' products, and the published variants of those products priced in
-    the order's currency (what an exchange may ask for): 2 queries."""
+    the order's currency (what an exchange may ask for), with that price: 2 queries."""
     product_of = dict(ProductVariant.objects.filter(
         pk__in=[line.variant_id for line in lines if line.variant_id])
         .values_list("pk", "product_id"))
@@ -150,7 +176,9 @@ def exchange_variants(order: Order, lines: list[OrderLine]
         return {}, []
     variants = ProductVariant.objects.filter(
         product_id__in=set(product_of.values()), product__is_published=True,
-        prices__currency=order.currency).order_by("product_id", "position", "id")
+        prices__currency=order.currency).annotate(exchange_price=Subquery(
+            VariantPrice.objects.filter(variant=OuterRef("pk"), currency=order.currency)
+            .values("amount")[:1])).order_by("product_id", "position", "id")
     return product_of, list(variants)
 
 
@@ -174,13 +202,25 @@ def return_list(request: HttpRequest) -> HttpResponse:
 @customer_required
 def return_detail(request: HttpRequest, rma: str) -> HttpResponse:
     ret = _customer_return(request, rma)
-    return render(request, TEMPLATES + "detail.html", detail_context(ret) | {
-        "instructions_url": f"/account/returns/{ret.rma}/instructions/"})
+    return render(request, TEMPLATES + "detail.html", detail_context(request, ret) | {
+        "instructions_url": f"/account/returns/{ret.rma}/instructions/",
+        "pay_url": f"/account/returns/{ret.rma}/pay/"})
 
 
 @customer_required
 def return_instructions(request: HttpRequest, rma: str) -> HttpResponse:
     return _instructions(_customer_return(request, rma))
+
+
+@customer_required
+@require_POST
+def pay_return(request: HttpRequest, rma: str) -> HttpResponse:
+    """The customer pays the price difference of a dearer exchange (or confirms that payment
+    after 3-D Secure)."""
+    ret = _customer_return(request, rma)
+    return payment.pay(request, ret, actor=actor_for(request.user),
+                       customer_id=request.user.pk, email=None,
+                       detail_url=f"/account/returns/{ret.rma}/")
 
 
 def _customer_return(request: HttpRequest, rma: str) -> ReturnRequest:
@@ -219,12 +259,22 @@ def guest_return(request: HttpRequest, number: str) -> HttpResponse:
 
 def guest_return_detail(request: HttpRequest, rma: str) -> HttpResponse:
     ret = _guest_return(request, rma)
-    return render(request, TEMPLATES + "detail.html", detail_context(ret) | {
-        "guest": True, "instructions_url": f"/orders/returns/{ret.rma}/instructions/"})
+    return render(request, TEMPLATES + "detail.html", detail_context(request, ret) | {
+        "guest": True, "instructions_url": f"/orders/returns/{ret.rma}/instructions/",
+        "pay_url": f"/orders/returns/{ret.rma}/pay/"})
 
 
 def guest_return_instructions(request: HttpRequest, rma: str) -> HttpResponse:
     return _instructions(_guest_return(request, rma))
+
+
+@require_POST
+def guest_pay_return(request: HttpRequest, rma: str) -> HttpResponse:
+    """A guest who proved the order in this session pays a dearer exchange's difference."""
+    ret = _guest_return(request, rma)
+    email = request.session[GUEST_ORDERS][ret.order.number]
+    return payment.pay(request, ret, actor=Actor("customer", email), customer_id=None,
+                       email=email, detail_url=f"/orders/returns/{ret.rma}/")
 
 
 def _guest_order(request: HttpRequest, number: str) -> Order | None:
@@ -246,7 +296,8 @@ def _guest_return(request: HttpRequest, rma: str) -> ReturnRequest:
 
 def _start(request: HttpRequest, order: Order, *, actor: Actor, customer_id: int | None,
            email: str | None, done_url: str, guest: bool = False) -> HttpResponse:
-    form = ReturnForm(request.POST or None, items=returnable_items(order))
+    form = ReturnForm(request.POST or None, items=returnable_items(order),
+                      currency=order.currency)
     if request.method == "POST" and form.is_valid():
         try:
             ret = request_return(order_number=order.number, lines=form.line_requests(),
@@ -254,7 +305,7 @@ def _start(request: HttpRequest, order: Order, *, actor: Actor, customer_id: int
         except Problem as problem:
             form.show_problem(problem)
         else:
-            messages.success(request, f"Your return {ret.rma} is requested.")
+            messages.success(request, requested_text(ret, order.currency))
             return redirect(done_url.format(rma=ret.rma))
     returns = return_selectors.returns_for_order(order)
     return render(request, TEMPLATES + "start.html", {
@@ -262,9 +313,18 @@ def _start(request: HttpRequest, order: Order, *, actor: Actor, customer_id: int
         "window_days": return_window_days()})
 
 
-def detail_context(ret: ReturnRequest) -> dict[str, Any]:
+def requested_text(ret: ReturnRequest, currency: str) -> str:
+    charge = difference_charge(ret)
+    if charge <= 0:
+        return f"Your return {ret.rma} is requested."
+    return (f"Your return {ret.rma} is requested. Your replacement ships once the price "
+            f"difference of {money(charge, currency)} is paid: you can pay it below.")
+
+
+def detail_context(request: HttpRequest, ret: ReturnRequest) -> dict[str, Any]:
     return {"ret": ret, "order": ret.order,
-            "has_instructions": ret.status in WITH_INSTRUCTIONS}
+            "has_instructions": ret.status in WITH_INSTRUCTIONS,
+            "difference": payment.difference_of(request, ret)}
 
 
 def _instructions(ret: ReturnRequest) -> HttpResponse:

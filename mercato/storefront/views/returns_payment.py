@@ -1,0 +1,145 @@
+"""Paying the price difference of a dearer exchange from a return's page (customer or guest).
+
+The card is tokenised in the browser by checkout.js, as on the checkout's payment page: the card
+fields have no name and only the token is posted. A card that needs 3-D Secure sends the shopper
+to the provider's page, which brings them back to the return's page; the token waits in the
+session (per RMA) and "Complete payment" sends it again, which confirms the payment
+(returns.services.pay_difference).
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.contrib.sessions.backends.base import SessionBase
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from mercato.checkout.errors import PaymentActionRequired
+from mercato.core.events import Actor
+from mercato.core.problems import Problem
+from mercato.returns import rules as return_rules
+from mercato.returns.models import ReturnRequest
+from mercato.returns.services import difference_unpaid, pay_difference
+from mercato.returns.states import OPEN_STATUSES
+from mercato.storefront.templatetags.storefront import money
+from mercato.storefront.views import provider
+
+PENDING = "storefront_return_payments"  # session key: RMA -> card token awaiting confirmation
+NO_CARD = ("Enter your card details (JavaScript is needed to send them safely to the payment "
+           "provider).")
+NOTHING_TO_CONFIRM = "No payment is waiting for your confirmation: pay with your card below."
+# Payment statuses in the shopper's words.
+STATUS_TEXT = {
+    "Pending": "Waiting for your confirmation",
+    "Authorized": "Paid (taken from your card when the replacement ships)",
+    "Captured": "Paid",
+    "PartiallyRefunded": "Partly refunded",
+    "Refunded": "Refunded",
+    "Voided": "Released, not taken",
+    "Failed": "Declined",
+}
+
+
+class DifferencePaymentForm(forms.Form):
+    """The card's token only: checkout.js gets it from the provider (see PaymentForm)."""
+
+    method = forms.ChoiceField(label="Pay by", choices=[("card", "Card")], initial="card",
+                               widget=forms.RadioSelect)
+    card_token = forms.CharField(max_length=120, required=False, widget=forms.HiddenInput)
+    card_label = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    method: str
+    status: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A return's price difference as its page shows it."""
+
+    currency: str
+    charge: Decimal
+    unpaid: Decimal
+    waived: bool
+    payable: bool
+    awaiting_confirmation: bool
+    payments: list[PaymentRow]
+    form: DifferencePaymentForm
+
+
+def difference_of(request: HttpRequest, ret: ReturnRequest) -> Difference:
+    """The difference of a return read by returns.selectors.return_detail (its lines and
+    payments are already there: no query)."""
+    payments = ret.difference_payments  # type: ignore[attr-defined]
+    charge = sum((line.charge for line in ret.lines.all()), Decimal(0))
+    # services.difference_unpaid, over the payments already read
+    unpaid = return_rules.difference_unpaid(
+        charge=charge, waived=ret.difference_waived,
+        secured=return_rules.secured_amount((p.status, p.amount) for p in payments))
+    payable = unpaid > 0 and ret.status in OPEN_STATUSES
+    return Difference(
+        currency=ret.order.currency, charge=charge, unpaid=unpaid,
+        waived=ret.difference_waived, payable=payable,
+        awaiting_confirmation=payable and ret.rma in request.session.get(PENDING, {}),
+        payments=[PaymentRow(p.get_method_display(),
+                             STATUS_TEXT.get(p.status, p.get_status_display()), p.amount)
+                  for p in payments],
+        form=DifferencePaymentForm())
+
+
+def pay(request: HttpRequest, ret: ReturnRequest, *, actor: Actor, customer_id: int | None,
+        email: str | None, detail_url: str) -> HttpResponse:
+    """Pay what is left of the difference with the posted card token (or, "confirm", the
+    token waiting for 3-D Secure); back to the return's page with the outcome."""
+    token, missing = posted_token(request, ret.rma)
+    if not token:
+        messages.error(request, missing)
+        return redirect(detail_url)
+    before = difference_unpaid(ret)
+    try:
+        paid = pay_difference(rma=ret.rma, method="card", token=token, by=actor,
+                              customer_id=customer_id, email=email)
+    except PaymentActionRequired as problem:
+        remember_token(request.session, ret.rma, token)
+        return redirect(provider_page(request, problem.extra.get("action_url", ""),
+                                      back=detail_url))
+    except Problem as problem:
+        forget_token(request.session, ret.rma)
+        messages.error(request, problem.detail)
+        return redirect(detail_url)
+    forget_token(request.session, ret.rma)
+    amount = money(before - difference_unpaid(paid), ret.order.currency)
+    messages.success(request, f"Thank you: we received your payment of {amount}.")
+    return redirect(detail_url)
+
+
+def posted_token(request: HttpRequest, rma: str) -> tuple[str, str]:
+    """(the card token to pay with, else why there is none)."""
+    if "confirm" in request.POST:
+        return request.session.get(PENDING, {}).get(rma, ""), NOTHING_TO_CONFIRM
+    form = DifferencePaymentForm(request.POST)
+    return (form.cleaned_data["card_token"] if form.is_valid() else ""), NO_CARD
+
+
+def provider_page(request: HttpRequest, action_url: str, *, back: str) -> str:
+    """The simulated provider's page for the confirmation the payment waits for, which sends
+    the shopper `back`."""
+    page = provider.provider_page(action_url, back=back)
+    if page is None:
+        messages.info(request, "Confirm the payment with your bank, then complete it here.")
+    return page or back
+
+
+def remember_token(session: SessionBase, rma: str, token: str) -> None:
+    session[PENDING] = session.get(PENDING, {}) | {rma: token}
+
+
+def forget_token(session: SessionBase, rma: str) -> None:
+    pending = session.get(PENDING, {})
+    if rma in pending:
+        session[PENDING] = {key: value for key, value in pending.items() if key != rma}
