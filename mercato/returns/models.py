@@ -80,6 +80,10 @@ class ReturnLine(models.Model):
     charge = models.DecimalField(
         **MONEY_DIGITS, default=0, editable=False,
         help_text="An exchange for a dearer variant: the difference the customer pays.")
+    exchange_unit_price = models.DecimalField(
+        **MONEY_DIGITS, null=True, blank=True, editable=False,
+        help_text="The exchange variant's price when the exchange was asked: the replacement's "
+                  "list price if it is returned or exchanged again.")
     replacement_line = models.OneToOneField(
         "orders.OrderLine", null=True, blank=True, on_delete=models.PROTECT,
         related_name="replaced_return_line", editable=False,

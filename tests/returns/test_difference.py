@@ -279,3 +279,45 @@ def test_a_payment_another_tab_made_meanwhile_leaves_this_one_voided(monkeypatch
         pay(ret, token(), order)
     assert sorted(Payment.objects.filter(reference=ret.rma).values_list("status", flat=True)) == [
         "Authorized", "Voided"]
+
+
+# A replacement returned or exchanged again
+
+def shipped_replacement(order: Order, ret: ReturnRequest):
+    receive(ret)
+    ship_replacement(rma=ret.rma, by=STAFF)
+    ship_all(order)
+    deliver_due()  # the difference is captured
+    return ReturnRequest.objects.get(pk=ret.pk).lines.get().replacement_line
+
+
+def test_a_returned_replacement_refunds_what_was_paid_for_it_difference_included():
+    order, ret = dearer_return()
+    pay(ret, token(), order)
+    replacement = shipped_replacement(order, ret)
+    paid_for_one_shirt = refund_due(request_return(
+        order_number=order.number, by=STAFF, lines=[refund_line(lines(order)[0])]))
+    again = request_return(order_number=order.number, by=STAFF, lines=[refund_line(replacement)])
+
+    assert refund_due(again) == paid_for_one_shirt + Decimal("5.10")
+    txns = refund_return(rma=again.rma, by=STAFF)
+    # card payments newest first: the difference's own card payment, then the order's
+    assert [(t.payment.reference, t.amount) for t in txns] == [
+        (ret.rma, Decimal("5.10")), (order.number, paid_for_one_shirt)]
+
+
+def test_a_replacement_exchanged_again_is_priced_at_what_it_was_exchanged_for():
+    order, ret = dearer_return()
+    pay(ret, token(), order)
+    replacement = shipped_replacement(order, ret)
+    same = make_sellable_variant(price="25.00", on_hand=5)
+    dearer = make_sellable_variant(price="30.00", on_hand=5)
+
+    again = request_return(order_number=order.number, by=STAFF, lines=[
+        exchange_line(replacement, same.pk)])
+    line = again.lines.get()
+    assert (line.credit, line.charge) == (Decimal(0), Decimal(0))
+    cancel_return(rma=again.rma, by=STAFF)
+    again = request_return(order_number=order.number, by=STAFF, lines=[
+        exchange_line(replacement, dearer.pk)])
+    assert again.lines.get().charge == Decimal("5.00")

@@ -1,16 +1,45 @@
 """What a return owes and has been paid back (reads the other return services share)."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Sum
 
+from mercato.orders.models import OrderLine
 from mercato.returns import rules
 from mercato.returns.models import (
     ReceiptLine,
     ReceivingReceipt,
     Resolution,
+    ReturnLine,
     ReturnRequest,
 )
+
+
+@dataclass(frozen=True)
+class LineValue:
+    """An order line as returns value it: its list price a unit, what the whole line was
+    paid (after discounts, tax included) and its quantity."""
+
+    unit_price: Decimal
+    paid: Decimal
+    quantity: int
+
+
+def line_value(order_line: OrderLine, currency: str) -> LineValue:
+    """A replacement line is on the order at no charge (the order's totals and payments stay
+    as they were); returns value it as the units it replaced were paid, plus the difference
+    the customer paid for it, less the difference refunded, at the exchange variant's price
+    of the time — so returning or exchanging a replacement again is fair."""
+    source = (ReturnLine.objects.select_related("order_line")
+              .filter(replacement_line=order_line).first())
+    if source is None:
+        return LineValue(order_line.unit_price, order_line.gross, order_line.quantity)
+    replaced = line_value(source.order_line, currency)
+    paid = rules.unit_share(line_total=replaced.paid, line_quantity=replaced.quantity,
+                            quantity=source.quantity, currency=currency)
+    return LineValue(source.exchange_unit_price or replaced.unit_price,
+                     paid + source.charge - source.credit, source.quantity)
 
 
 def refund_due(ret: ReturnRequest) -> Decimal:
@@ -24,8 +53,8 @@ def refund_due(ret: ReturnRequest) -> Decimal:
             continue
         quantity = received.get(line.pk, 0) if received is not None else line.quantity
         if quantity:
-            total += rules.unit_share(line_total=line.order_line.gross,
-                                      line_quantity=line.order_line.quantity,
+            value = line_value(line.order_line, ret.order.currency)
+            total += rules.unit_share(line_total=value.paid, line_quantity=value.quantity,
                                       quantity=quantity, currency=ret.order.currency)
     return total
 

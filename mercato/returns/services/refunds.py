@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from mercato.core.events import Actor, record
 from mercato.core.money import Money, round_money
@@ -102,7 +102,11 @@ def _delivery_to_refund(order: Order, ret: ReturnRequest) -> Decimal:
 
 
 def _refundable_payments(order: Order) -> list[rules.RefundablePayment]:
-    payments = Payment.objects.filter(reference=order.number).prefetch_related("transactions")
+    """The order's payments and those of its returns (price differences of replacements, which
+    a later return of the replacement gives back)."""
+    rmas = ReturnRequest.objects.filter(order=order).values_list("rma", flat=True)
+    payments = (Payment.objects.filter(Q(reference=order.number) | Q(reference__in=rmas))
+                .prefetch_related("transactions"))
     result = []
     for payment in payments:
         ledger = ledger_of((t.kind, t.amount, t.succeeded, t.error_code)

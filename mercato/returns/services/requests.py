@@ -27,7 +27,7 @@ from mercato.returns.models import (
     ReturnRequest,
 )
 from mercato.returns.selectors import returnable_lines
-from mercato.returns.services.amounts import refunded_amount
+from mercato.returns.services.amounts import line_value, refunded_amount
 from mercato.returns.services.common import (
     STAFF,
     _about,
@@ -146,38 +146,47 @@ def _check_lines(order: Order, lines: Sequence[ReturnLineRequest],
                           now=timezone.now(), window_days=return_window_days())
 
 
-def _exchange_differences(order: Order, lines: Sequence[ReturnLineRequest]
-                          ) -> list[tuple[Decimal, Decimal]]:
-    """Per line (credit, charge): what a cheaper variant leaves to refund, what a dearer one
-    leaves to pay (rules.exchange_difference); (0, 0) for a refund line."""
+@dataclass(frozen=True)
+class Difference:
+    credit: Decimal = Decimal(0)
+    charge: Decimal = Decimal(0)
+    unit_price: Decimal | None = None  # the exchange variant's price
+
+
+def _exchange_differences(order: Order, lines: Sequence[ReturnLineRequest]) -> list[Difference]:
+    """Per line: what a cheaper variant leaves to refund, what a dearer one leaves to pay
+    (rules.exchange_difference; a replacement line valued by amounts.line_value); nothing for
+    a refund line."""
     order_lines = OrderLine.objects.in_bulk([line.order_line_id for line in lines])
     differences = []
     for line in lines:
         if line.resolution != Resolution.EXCHANGE:
-            differences.append((Decimal(0), Decimal(0)))
+            differences.append(Difference())
             continue
-        old = order_lines[line.order_line_id]
+        old = line_value(order_lines[line.order_line_id], order.currency)
         price = VariantPrice.objects.filter(variant_id=line.exchange_variant_id,
                                             currency=order.currency,
                                             variant__product__is_published=True).first()
         if price is None:
             raise errors.InvalidReturn("This variant cannot be ordered as a replacement.",
                                        errors={"exchange_variant_id": ["Not available."]})
-        differences.append(rules.exchange_difference(
+        credit, charge = rules.exchange_difference(
             paid_unit_price=old.unit_price, new_unit_price=price.amount, quantity=line.quantity,
-            paid=rules.unit_share(line_total=old.gross, line_quantity=old.quantity,
-                                  quantity=line.quantity, currency=order.currency)))
+            paid=rules.unit_share(line_total=old.paid, line_quantity=old.quantity,
+                                  quantity=line.quantity, currency=order.currency))
+        differences.append(Difference(credit, charge, price.amount))
     return differences
 
 
 def _create_lines(ret: ReturnRequest, lines: Sequence[ReturnLineRequest],
-                  differences: list[tuple[Decimal, Decimal]]) -> None:
+                  differences: list[Difference]) -> None:
     ReturnLine.objects.bulk_create(
         ReturnLine(return_request=ret, order_line_id=line.order_line_id, quantity=line.quantity,
                    reason=line.reason, resolution=line.resolution,
                    exchange_variant_id=line.exchange_variant_id, note=line.note[:500],
-                   credit=credit, charge=charge)
-        for line, (credit, charge) in zip(lines, differences, strict=True))
+                   credit=difference.credit, charge=difference.charge,
+                   exchange_unit_price=difference.unit_price)
+        for line, difference in zip(lines, differences, strict=True))
 
 
 def _return_warehouse_id(order: Order, lines: Sequence[ReturnLineRequest]) -> int | None:
