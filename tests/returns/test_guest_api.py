@@ -9,30 +9,18 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from mercato.core.models import Event
-from mercato.inventory.models import Stock
 from mercato.orders.models import Order
-from mercato.returns.models import ReceivingReceipt, ReturnRequest
+from mercato.returns.models import ReturnRequest
 from mercato.returns.services import approve_return, request_return
 from mercato.returns.states import ReturnStatus
 from tests.factories import UserFactory
 from tests.orders.builders import make_quote, place
 from tests.returns.builders import STAFF, card, lines, refund_line, ship_all, shipped_order
+from tests.returns.test_api import assert_problem, snapshot
 
 pytestmark = pytest.mark.django_db
 
 EMAIL = "ada@example.com"  # the email tests.orders.builders.place orders with
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    return response.json()
-
-
-def snapshot() -> tuple:
-    return (list(ReturnRequest.objects.order_by("id").values_list("rma", "status")),
-            ReceivingReceipt.objects.count(), Event.objects.count(),
-            list(Stock.objects.order_by("id").values_list("on_hand", "allocated")))
 
 
 def return_body(order: Order, *, email: str = EMAIL, quantity: int = 1, **line) -> dict:
