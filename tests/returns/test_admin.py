@@ -369,3 +369,11 @@ def test_editing_a_return_to_more_than_shipped_changes_nothing(staff_client, ord
     assert any(text.startswith("Not changed") for text in texts(response))
     assert list(ret.lines.values_list("quantity", flat=True)) == [1]
     assert Event.objects.count() == events
+
+
+def test_the_orders_page_lists_its_returns(staff_client, order):
+    ret = approved(order)
+
+    html = staff_client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+
+    assert 'id="order-returns"' in html and f'href="{page(ret)}"' in html
