@@ -195,6 +195,35 @@ def test_3d_secure_goes_to_the_bank_and_back_then_completes(client, dearer_retur
     assert "Complete payment" not in page and 'id="payment-form"' not in page
 
 
+def test_paypal_is_approved_at_the_provider_then_completed(client, dearer_return):
+    ret = dearer_return
+
+    response = client.post(pay_url(ret), {"method": "paypal"})
+
+    approval_page = response["Location"]
+    assert approval_page.startswith("/test-gateway/approve/ppa_")
+    assert unquote(approval_page.split("?return=")[1]) == detail(ret)
+    back = client.post(approval_page.split("?")[0], {"return": detail(ret)})
+    assert back["Location"] == detail(ret)
+    done = client.post(pay_url(ret), {"confirm": "1"}, follow=True)
+
+    assert "Thank you: we received your payment of €5.10." in said(done)
+    assert list(Payment.objects.filter(reference=ret.rma).values_list("method", "status")) == [
+        ("paypal", "Authorized")]
+
+
+def test_paypal_not_approved_comes_back_to_the_return_with_nothing_paid(client, dearer_return):
+    ret = dearer_return
+    approval_page = client.post(pay_url(ret), {"method": "paypal"})["Location"]
+
+    cancelled = client.post(approval_page.split("?")[0], {"return": detail(ret), "cancel": "1"},
+                            follow=True)
+
+    assert cancelled.redirect_chain[-1][0] == detail(ret)
+    assert "You did not approve the payment" in said(cancelled)
+    assert secured(ret) == []
+
+
 def test_nothing_waits_for_confirmation_without_a_3d_secure_card(client, dearer_return):
     response = client.post(pay_url(dearer_return), {"confirm": "1"}, follow=True)
 

@@ -45,7 +45,7 @@ def approve(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if "cancel" in request.POST:
             messages.error(request, "You did not approve the payment: choose how to pay.")
-            return redirect("/checkout/payment/")
+            return redirect("/checkout/payment/" if back.startswith("/checkout/") else back)
         try:
             provider.approve(token)
         except Problem as problem:

@@ -1,10 +1,10 @@
 """Paying the price difference of a dearer exchange from a return's page (customer or guest).
 
 The card is tokenised in the browser by checkout.js, as on the checkout's payment page: the card
-fields have no name and only the token is posted. A card that needs 3-D Secure sends the shopper
-to the provider's page, which brings them back to the return's page; the token waits in the
-session (per RMA) and "Complete payment" sends it again, which confirms the payment
-(returns.services.pay_difference).
+fields have no name and only the token is posted. A card that needs 3-D Secure, or PayPal (an
+approval for what is left to pay), sends the shopper to the provider's page, which brings them
+back to the return's page; the token waits in the session (per RMA) and "Complete payment"
+sends it, which authorizes or confirms the payment (returns.services.pay_difference).
 """
 
 from dataclasses import dataclass
@@ -18,7 +18,9 @@ from django.shortcuts import redirect
 
 from mercato.checkout.errors import PaymentActionRequired
 from mercato.core.events import Actor
+from mercato.core.money import Money
 from mercato.core.problems import Problem
+from mercato.payments.gateways import get_gateway
 from mercato.returns import rules as return_rules
 from mercato.returns.models import ReturnRequest
 from mercato.returns.services import difference_unpaid, pay_difference
@@ -26,7 +28,7 @@ from mercato.returns.states import OPEN_STATUSES
 from mercato.storefront.templatetags.storefront import money
 from mercato.storefront.views import provider
 
-PENDING = "storefront_return_payments"  # session key: RMA -> card token awaiting confirmation
+PENDING = "storefront_return_payments"  # session key: RMA -> payment awaiting the shopper
 NO_CARD = ("Enter your card details (JavaScript is needed to send them safely to the payment "
            "provider).")
 NOTHING_TO_CONFIRM = "No payment is waiting for your confirmation: pay with your card below."
@@ -45,8 +47,8 @@ STATUS_TEXT = {
 class DifferencePaymentForm(forms.Form):
     """The card's token only: checkout.js gets it from the provider (see PaymentForm)."""
 
-    method = forms.ChoiceField(label="Pay by", choices=[("card", "Card")], initial="card",
-                               widget=forms.RadioSelect)
+    method = forms.ChoiceField(label="Pay by", choices=[("card", "Card"), ("paypal", "PayPal")],
+                               initial="card", widget=forms.RadioSelect)
     card_token = forms.CharField(max_length=120, required=False, widget=forms.HiddenInput)
     card_label = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
 
@@ -94,36 +96,60 @@ def difference_of(request: HttpRequest, ret: ReturnRequest) -> Difference:
 
 def pay(request: HttpRequest, ret: ReturnRequest, *, actor: Actor, customer_id: int | None,
         email: str | None, detail_url: str) -> HttpResponse:
-    """Pay what is left of the difference with the posted card token (or, "confirm", the
-    token waiting for 3-D Secure); back to the return's page with the outcome."""
-    token, missing = posted_token(request, ret.rma)
-    if not token:
+    """Pay what is left of the difference with the posted card token, or by PayPal (approved
+    at the provider first), or ("confirm") with the payment waiting for the shopper's bank or
+    PayPal approval; back to the return's page with the outcome."""
+    chosen, missing = posted_payment(request, ret)
+    if chosen is None:
         messages.error(request, missing)
         return redirect(detail_url)
+    if chosen.needs_approval:  # PayPal: approve at the provider, then "Complete payment"
+        remember(request.session, ret.rma, chosen)
+        return redirect(provider.provider_page(chosen.action_url, back=detail_url) or detail_url)
     before = difference_unpaid(ret)
     try:
-        paid = pay_difference(rma=ret.rma, method="card", token=token, by=actor,
+        paid = pay_difference(rma=ret.rma, method=chosen.method, token=chosen.token, by=actor,
                               customer_id=customer_id, email=email)
     except PaymentActionRequired as problem:
-        remember_token(request.session, ret.rma, token)
+        remember(request.session, ret.rma, chosen)
         return redirect(provider_page(request, problem.extra.get("action_url", ""),
                                       back=detail_url))
     except Problem as problem:
-        forget_token(request.session, ret.rma)
+        forget(request.session, ret.rma)
         messages.error(request, problem.detail)
         return redirect(detail_url)
-    forget_token(request.session, ret.rma)
+    forget(request.session, ret.rma)
     amount = money(before - difference_unpaid(paid), ret.order.currency)
     messages.success(request, f"Thank you: we received your payment of {amount}.")
     return redirect(detail_url)
 
 
-def posted_token(request: HttpRequest, rma: str) -> tuple[str, str]:
-    """(the card token to pay with, else why there is none)."""
+@dataclass(frozen=True)
+class ChosenPayment:
+    method: str
+    token: str
+    action_url: str = ""  # a PayPal approval to ask for before paying
+
+    @property
+    def needs_approval(self) -> bool:
+        return bool(self.action_url)
+
+
+def posted_payment(request: HttpRequest, ret: ReturnRequest) -> tuple[ChosenPayment | None, str]:
+    """(how to pay, else why it cannot be done): the posted card token, a new PayPal approval
+    for what is left to pay, or ("confirm") the payment waiting for the shopper."""
     if "confirm" in request.POST:
-        return request.session.get(PENDING, {}).get(rma, ""), NOTHING_TO_CONFIRM
+        waiting = request.session.get(PENDING, {}).get(ret.rma)
+        return (ChosenPayment(**waiting) if waiting else None), NOTHING_TO_CONFIRM
     form = DifferencePaymentForm(request.POST)
-    return (form.cleaned_data["card_token"] if form.is_valid() else ""), NO_CARD
+    if not form.is_valid():
+        return None, NO_CARD
+    if form.cleaned_data["method"] == "paypal":
+        unpaid = Money(difference_unpaid(ret), ret.order.currency)
+        token, url = get_gateway("test").create_approval(unpaid)
+        return ChosenPayment("paypal", token, url), ""
+    token = form.cleaned_data["card_token"]
+    return (ChosenPayment("card", token) if token else None), NO_CARD
 
 
 def provider_page(request: HttpRequest, action_url: str, *, back: str) -> str:
@@ -135,11 +161,12 @@ def provider_page(request: HttpRequest, action_url: str, *, back: str) -> str:
     return page or back
 
 
-def remember_token(session: SessionBase, rma: str, token: str) -> None:
-    session[PENDING] = session.get(PENDING, {}) | {rma: token}
+def remember(session: SessionBase, rma: str, chosen: ChosenPayment) -> None:
+    waiting = {"method": chosen.method, "token": chosen.token}
+    session[PENDING] = session.get(PENDING, {}) | {rma: waiting}
 
 
-def forget_token(session: SessionBase, rma: str) -> None:
+def forget(session: SessionBase, rma: str) -> None:
     pending = session.get(PENDING, {})
     if rma in pending:
         session[PENDING] = {key: value for key, value in pending.items() if key != rma}
