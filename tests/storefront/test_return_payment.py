@@ -332,3 +332,36 @@ def test_a_cheaper_exchange_shows_what_comes_back_and_asks_no_payment(client, sh
     assert "Exchange for Green / M" in page and "€2.00 back" in page
     assert "Price difference" not in page and 'id="payment-form"' not in page
     assert "price difference" not in said(response)
+
+
+def test_a_replacement_is_offered_for_exchange_at_the_price_it_was_exchanged_at(
+        client, shipped, dearer_return):
+    from mercato.inventory.models import Stock
+    from mercato.orders.services import mark_shipment_shipped, pack_shipments, release_shipment
+    from mercato.returns.services import (
+        ReceivedLine,
+        approve_return,
+        receive_return,
+        ship_replacement,
+    )
+
+    approve_return(rma=dearer_return.rma, by=STAFF)
+    blue = dearer_return.lines.get().exchange_variant
+    Stock.objects.create(variant=blue, warehouse_id=dearer_return.warehouse_id, on_hand=3)
+    waive_difference(rma=dearer_return.rma, by=STAFF, reason="test")
+    receive_return(rma=dearer_return.rma, warehouse_id=dearer_return.warehouse_id, by=STAFF,
+                   lines=[ReceivedLine(dearer_return.lines.get().pk, 1, "resellable")])
+    parcel = ship_replacement(rma=dearer_return.rma, by=STAFF)
+    release_shipment(public_id=parcel.public_id, by=STAFF)
+    pack_shipments(public_ids=[parcel.public_id], by=STAFF, reference="PL-2")
+    mark_shipment_shipped(public_id=parcel.public_id, carrier="DHL", tracking_number="JD0147",
+                          tracking_url="", weight_grams=900, by=STAFF)
+
+    add_variant(shipped, "Green / M", "19.90")
+    page = client.get(f"/account/orders/{shipped.number}/return/").content.decode()
+
+    line_id = ReturnRequest.objects.get().lines.get().replacement_line_id
+    replacement = re.search(rf'<select name="exchange-{line_id}".*?</select>', page,
+                            re.S).group(0)
+    assert "Green / M (€5.10 back)</option>" in replacement  # exchanged at 25.00, 19.90 now
+    assert "Blue / L</option>" in replacement

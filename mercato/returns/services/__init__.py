@@ -16,7 +16,12 @@ package's layout, not its interface.
 """
 
 from mercato.returns.pdf import receiving_receipt_pdf, return_instructions_pdf
-from mercato.returns.services.amounts import refund_due, refunded_amount
+from mercato.returns.services.amounts import (
+    LineValue,
+    line_values,
+    refund_due,
+    refunded_amount,
+)
 from mercato.returns.services.common import return_window_days, returns_need_approval
 from mercato.returns.services.completion import complete_if_settled, complete_return
 from mercato.returns.services.difference import (
@@ -41,6 +46,7 @@ from mercato.returns.services.requests import (
 )
 
 __all__ = [
+    "LineValue",
     "ReceivedLine",
     "ReturnLineRequest",
     "approve_return",
@@ -50,6 +56,7 @@ __all__ = [
     "complete_return",
     "difference_charge",
     "difference_unpaid",
+    "line_values",
     "pay_difference",
     "receive_return",
     "receiving_receipt_pdf",

@@ -33,8 +33,10 @@ from mercato.returns import selectors as return_selectors
 from mercato.returns.models import Resolution, ReturnReason, ReturnRequest
 from mercato.returns.pdf import return_instructions_pdf
 from mercato.returns.services import (
+    LineValue,
     ReturnLineRequest,
     difference_charge,
+    line_values,
     request_return,
     return_window_days,
 )
@@ -57,14 +59,16 @@ class ReturnableItem:
     line: OrderLine
     returnable: int
     exchange_variants: list[ProductVariant]  # each with its `exchange_price` in the currency
+    value: LineValue  # what the line is worth to returns (a replacement: what it replaced)
 
 
-def difference_note(line: OrderLine, new_unit_price: Decimal, currency: str) -> str:
-    """What exchanging one unit of `line` for a variant at `new_unit_price` leaves to pay or
-    to get back, by the returns rule request_return applies: " (+€5.10 to pay)"."""
+def difference_note(value: LineValue, new_unit_price: Decimal, currency: str) -> str:
+    """What exchanging one unit of a line worth `value` for a variant at `new_unit_price`
+    leaves to pay or to get back, by the returns rule request_return applies:
+    " (+€5.10 to pay)"."""
     credit, charge = return_rules.exchange_difference(
-        paid_unit_price=line.unit_price, new_unit_price=new_unit_price, quantity=1,
-        paid=return_rules.unit_share(line_total=line.gross, line_quantity=line.quantity,
+        paid_unit_price=value.unit_price, new_unit_price=new_unit_price, quantity=1,
+        paid=return_rules.unit_share(line_total=value.paid, line_quantity=value.quantity,
                                      quantity=1, currency=currency))
     if charge > 0:
         return f" (+{money(charge, currency)} to pay)"
@@ -97,7 +101,7 @@ class ReturnForm(forms.Form):
                     help_text="Price differences are per item." if item.returnable > 1 else "",
                     choices=[("", "Choose a variant"), *(
                         (v.pk, (v.name or v.sku)
-                         + difference_note(item.line, v.exchange_price, currency))
+                         + difference_note(item.value, v.exchange_price, currency))
                         for v in item.exchange_variants)])
             self.fields[f"note-{pk}"] = forms.CharField(label="Comment", max_length=500,
                                                         required=False)
@@ -150,7 +154,8 @@ class ReturnForm(forms.Form):
 
 def returnable_items(order: Order) -> list[ReturnableItem]:
     """The order's lines with units shipped within the return window and not yet returned
-    (returns.selectors and rules), each with the variants it may be exchanged for: 4 queries.
+    (returns.selectors and rules), each with the variants it may be exchanged for and its value:
+    5 queries (one more per replacement line).
     request_return checks all of it again."""
     facts = return_selectors.returnable_lines(order)
     now, days = timezone.now(), return_window_days()
@@ -159,9 +164,11 @@ def returnable_items(order: Order) -> list[ReturnableItem]:
                   and facts[line.pk].last_shipped_at is not None
                   and now <= return_rules.window_closes(facts[line.pk].last_shipped_at, days)]
     product_of, variants = exchange_variants(order, [line for line, _ in open_lines])
+    values = line_values([line for line, _ in open_lines], order.currency)
     return [ReturnableItem(line, returnable,
                            [variant for variant in variants
-                            if variant.product_id == product_of.get(line.variant_id)])
+                            if variant.product_id == product_of.get(line.variant_id)],
+                           values[line.pk])
             for line, returnable in open_lines]
 
 
