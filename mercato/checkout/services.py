@@ -62,13 +62,11 @@ from mercato.customers.services import add_address
 from mercato.orders.models import Order
 from mercato.orders.rules import ShipmentPlan
 from mercato.orders.services import place_order
-from mercato.payments.models import Payment, TransactionKind
-from mercato.payments.rules import AWAITING_SHOPPER
+from mercato.payments.models import Payment
 from mercato.payments.services import (
     assign_reference,
-    authorize_payment,
+    authorize_or_confirm,
     capture_payment,
-    confirm_payment,
     create_payment,
     void_payment,
 )
@@ -232,22 +230,16 @@ def _authorize(*, attempt: CheckoutAttempt, choices: tuple[PaymentChoice, ...],
                            amount=Money(amount, currency), by=by)
         if choice.method == CASH_ON_DELIVERY or payment.status != PaymentStatus.PENDING:
             continue
-        awaiting = (payment.transactions.filter(kind=TransactionKind.AUTHORIZE, succeeded=False)
-                    .exclude(requires_action_url="").last())
-        if awaiting is not None:  # the shopper was sent to confirm: ask the provider if done
-            attempts = payment.transactions.count()
-            txn = confirm_payment(payment_id=payment.public_id, by=by,
-                                  idempotency_key=f"{attempt.public_id}:{index}:confirm:{attempts}")
-        else:
-            txn = authorize_payment(payment_id=payment.public_id, token=choice.token, by=by,
-                                    idempotency_key=f"{attempt.public_id}:{index}:authorize")
+        # the shopper sent to confirm comes back with the same key: the provider is asked
+        result = authorize_or_confirm(payment_id=payment.public_id, token=choice.token, by=by,
+                                      idempotency_key=f"{attempt.public_id}:{index}:authorize")
+        txn = result.transaction
         if txn.succeeded:
             continue
-        if txn.requires_action_url or (awaiting is not None and txn.error_code in AWAITING_SHOPPER):
+        if result.action_url:
             raise PaymentActionRequired(
                 "Confirm the payment with your bank or provider, then place the order again.",
-                payment_id=payment.public_id,
-                action_url=txn.requires_action_url or awaiting.requires_action_url)
+                payment_id=payment.public_id, action_url=result.action_url)
         raise PaymentDeclined(txn.error_message or "The payment was declined.",
                               payment_id=payment.public_id, decline_code=txn.error_code,
                               errors={f"payments.{index}": [txn.error_message]})

@@ -20,10 +20,9 @@ from mercato.notifications.events import ReturnEmailSent
 from mercato.notifications.models import EmailKind, SentEmail
 from mercato.notifications.rules import format_amount, line_title
 from mercato.notifications.services import _claim
-from mercato.returns import rules as return_rules
 from mercato.returns.models import ReturnLine, ReturnRequest
 from mercato.returns.pdf import receiving_receipt_pdf, return_instructions_pdf
-from mercato.returns.selectors import return_detail
+from mercato.returns.selectors import difference_of, return_detail
 from mercato.returns.states import OPEN_STATUSES, ReturnStatus
 
 TEMPLATES = "notifications/return_update"
@@ -115,14 +114,10 @@ def return_update_context(event: Event, ret: ReturnRequest) -> dict[str, Any]:
 
 def difference_unpaid(ret: ReturnRequest) -> Decimal:
     """What is left to pay of an open return's price difference when the email is written
-    (returns.services.difference_unpaid, over the payments return_detail read)."""
+    (over the lines and payments return_detail read)."""
     if ret.status not in OPEN_STATUSES:
         return Decimal(0)
-    payments = ret.difference_payments  # type: ignore[attr-defined]
-    return return_rules.difference_unpaid(
-        charge=sum((line.charge for line in ret.lines.all()), Decimal(0)),
-        secured=return_rules.secured_amount((p.status, p.amount) for p in payments),
-        waived=ret.difference_waived)
+    return difference_of(ret).unpaid
 
 
 def _line_difference(line: ReturnLine, currency: str, *, locale: str) -> str:

@@ -5,6 +5,7 @@ gateway again; the same key with a different request is refused (409).
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -34,6 +35,7 @@ from mercato.payments.models import (
     TransactionKind,
 )
 from mercato.payments.rules import (
+    AWAITING_SHOPPER,
     Ledger,
     capturable,
     derive_status,
@@ -103,6 +105,34 @@ def confirm_payment(*, payment_id: str, idempotency_key: str,
         return get_gateway(payment.provider).confirm(pending.provider_reference,
                                                      idempotency_key)
     return _run(payment_id, "authorize", None, idempotency_key, call, by, label="confirm")
+
+
+@dataclass(frozen=True)
+class Authorization:
+    transaction: Transaction
+    action_url: str  # where the shopper still has to confirm (3-D Secure, PayPal), else ""
+
+
+def authorize_or_confirm(*, payment_id: str, token: str, idempotency_key: str,
+                         by: Actor = SYSTEM) -> Authorization:
+    """Authorize with `token` under `idempotency_key`; when that authorization waits for the
+    shopper (3-D Secure, PayPal approval), ask the provider whether it is done instead. The
+    same request again replays the stored answer (or asks the provider again)."""
+    payment = Payment.objects.get(public_id=payment_id)
+    awaiting = (payment.transactions.filter(kind=TransactionKind.AUTHORIZE, succeeded=False,
+                                            idempotency_key=idempotency_key)
+                .exclude(requires_action_url="").first())
+    if awaiting is None:
+        txn = authorize_payment(payment_id=payment_id, token=token, by=by,
+                                idempotency_key=idempotency_key)
+        return Authorization(txn, "" if txn.succeeded else txn.requires_action_url)
+    attempts = payment.transactions.count()
+    txn = confirm_payment(payment_id=payment_id, by=by,
+                          idempotency_key=f"{idempotency_key}:confirm:{attempts}")
+    still_waiting = not txn.succeeded and (txn.requires_action_url
+                                           or txn.error_code in AWAITING_SHOPPER)
+    return Authorization(txn, (txn.requires_action_url or awaiting.requires_action_url)
+                         if still_waiting else "")
 
 
 def capture_payment(*, payment_id: str, idempotency_key: str, amount: Money | None = None,

@@ -1,15 +1,13 @@
 """django-ninja schemas of the returns API: a customer's returns and a warehouse's receiving."""
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Literal
 
 from ninja import Field, Schema
 
 from mercato.catalog.schemas import MoneyOut
 from mercato.core.money import Money
-from mercato.payments.models import Payment
-from mercato.returns import rules
+from mercato.returns import selectors
 from mercato.returns.models import (
     Condition,
     ReceivingReceipt,
@@ -147,13 +145,6 @@ def line_out(line: ReturnLine, currency: str) -> ReturnLineOut:
         charge=MoneyOut.from_money(Money(line.charge, currency)))
 
 
-def difference_payments(return_request: ReturnRequest) -> list[Payment]:
-    """The payments selectors.with_payments attached, else the return's own (one query)."""
-    if hasattr(return_request, "difference_payments"):
-        return return_request.difference_payments
-    return list(Payment.objects.filter(reference=return_request.rma).order_by("pk"))
-
-
 def receipt_out(receipt: ReceivingReceipt) -> ReceiptOut:
     return ReceiptOut(
         number=receipt.number, warehouse=receipt.warehouse.code,
@@ -177,11 +168,8 @@ def return_out(return_request: ReturnRequest) -> ReturnOut:
     currency = return_request.order.currency
     replacement = return_request.replacement_shipment
     lines = list(return_request.lines.all())
-    payments = difference_payments(return_request)
-    charge = sum((line.charge for line in lines), Decimal(0))
-    secured = rules.secured_amount((p.status, p.amount) for p in payments)
-    to_pay = rules.difference_unpaid(charge=charge, secured=secured,
-                                     waived=return_request.difference_waived)
+    payments = selectors.difference_payments(return_request)
+    difference = selectors.difference_of(return_request)
     return ReturnOut(
         id=return_request.public_id, rma=return_request.rma,
         order_number=return_request.order.number, status=return_request.status,
@@ -193,8 +181,8 @@ def return_out(return_request: ReturnRequest) -> ReturnOut:
                                  succeeded=refund.succeeded, created_at=refund.created_at)
                  for refund in return_request.refunds.all()],
         replacement_shipment=replacement.number if replacement is not None else None,
-        exchange_difference=MoneyOut.from_money(Money(charge, currency)),
-        difference_to_pay=MoneyOut.from_money(Money(to_pay, currency)),
+        exchange_difference=MoneyOut.from_money(Money(difference.charge, currency)),
+        difference_to_pay=MoneyOut.from_money(Money(difference.unpaid, currency)),
         difference_waived=return_request.difference_waived,
         payments=[ReturnPaymentOut(id=p.public_id, method=p.method, status=p.status,
                                    amount=MoneyOut.from_money(Money(p.amount, p.currency)))

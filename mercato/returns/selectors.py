@@ -3,6 +3,7 @@ queries whatever the number of lines."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
@@ -69,6 +70,28 @@ def with_payments(returns: list[ReturnRequest]) -> list[ReturnRequest]:
     for ret in returns:
         ret.difference_payments = by_rma[ret.rma]  # type: ignore[attr-defined]
     return returns
+
+
+def difference_payments(ret: ReturnRequest) -> list[Payment]:
+    """The payments with_payments attached, else the return's own (one query)."""
+    if hasattr(ret, "difference_payments"):
+        return ret.difference_payments
+    return list(Payment.objects.filter(reference=ret.rma).order_by("pk"))
+
+
+@dataclass(frozen=True)
+class DifferenceDue:
+    charge: Decimal  # what the dearer replacements cost more than the items they replace
+    unpaid: Decimal  # what the customer still has to pay (0 once paid or waived)
+
+
+def difference_of(ret: ReturnRequest) -> DifferenceDue:
+    """A return's price difference, from its lines and payments (no query when return_detail
+    or with_payments loaded them)."""
+    charge = sum((line.charge for line in ret.lines.all()), Decimal(0))
+    secured = rules.secured_amount((p.status, p.amount) for p in difference_payments(ret))
+    return DifferenceDue(charge, rules.difference_unpaid(charge=charge, secured=secured,
+                                                         waived=ret.difference_waived))
 
 
 def receipt_detail(number: str) -> ReceivingReceipt:

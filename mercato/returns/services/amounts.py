@@ -34,7 +34,7 @@ def line_value(order_line: OrderLine, currency: str) -> LineValue:
     source = (ReturnLine.objects.select_related("order_line")
               .filter(replacement_line=order_line).first())
     if source is None:
-        return LineValue(order_line.unit_price, order_line.gross, order_line.quantity)
+        return _as_ordered(order_line)
     replaced = line_value(source.order_line, currency)
     paid = rules.unit_share(line_total=replaced.paid, line_quantity=replaced.quantity,
                             quantity=source.quantity, currency=currency)
@@ -46,8 +46,12 @@ def line_values(order_lines: list[OrderLine], currency: str) -> dict[int, LineVa
     """line_value of each line, by id: one query (and one more per replacement line)."""
     replaced = set(ReturnLine.objects.filter(replacement_line__in=order_lines)
                    .values_list("replacement_line_id", flat=True))
-    return {line.pk: line_value(line, currency) if line.pk in replaced
-            else LineValue(line.unit_price, line.gross, line.quantity) for line in order_lines}
+    return {line.pk: line_value(line, currency) if line.pk in replaced else _as_ordered(line)
+            for line in order_lines}
+
+
+def _as_ordered(order_line: OrderLine) -> LineValue:
+    return LineValue(order_line.unit_price, order_line.gross, order_line.quantity)
 
 
 def refund_due(ret: ReturnRequest) -> Decimal:

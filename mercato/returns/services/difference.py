@@ -7,7 +7,8 @@ is cancelled or rejected.
 
 The return's payments refer to it by its RMA number (Payment.reference), not by the order's
 number, so the order's own settlement (orders.services.money: captures at shipping, refunds of
-cancelled parcels) never touches them, and a return refund goes to the order's payments only.
+cancelled parcels) never touches them. Refunds of returns may go back to them (a replacement
+returned again: refunds.py).
 
 One payment per return is reused until it is secured: a second card after a decline is a new
 authorization of the same payment, keyed by the payment and the token, so a retried or double
@@ -29,17 +30,15 @@ from mercato.core.models import Event
 from mercato.core.money import Money
 from mercato.core.states import IllegalTransition
 from mercato.orders.models import Order
-from mercato.payments.models import Payment, Transaction, TransactionKind
-from mercato.payments.rules import AWAITING_SHOPPER
+from mercato.payments.models import Payment, Transaction
 from mercato.payments.services import (
-    authorize_payment,
+    authorize_or_confirm,
     capture_payment,
-    confirm_payment,
     create_payment,
     void_payment,
 )
 from mercato.payments.states import PaymentStatus
-from mercato.returns import errors, rules
+from mercato.returns import errors, rules, selectors
 from mercato.returns.events import (
     ReturnDifferencePaid,
     ReturnDifferenceWaived,
@@ -62,7 +61,7 @@ def return_payments(ret: ReturnRequest) -> list[Payment]:
 
 
 def difference_charge(ret: ReturnRequest) -> Decimal:
-    return sum((line.charge for line in ret.lines.all()), Decimal(0))
+    return selectors.difference_of(ret).charge
 
 
 def secured_difference(ret: ReturnRequest) -> Decimal:
@@ -70,9 +69,7 @@ def secured_difference(ret: ReturnRequest) -> Decimal:
 
 
 def difference_unpaid(ret: ReturnRequest) -> Decimal:
-    return rules.difference_unpaid(charge=difference_charge(ret),
-                                   secured=secured_difference(ret),
-                                   waived=ret.difference_waived)
+    return selectors.difference_of(ret).unpaid
 
 
 def pay_difference(*, rma: str, method: str, token: str, by: Actor,
@@ -96,9 +93,7 @@ def pay_difference(*, rma: str, method: str, token: str, by: Actor,
         if unpaid <= 0:
             raise errors.NothingToPay(f"Nothing is left to pay for return {ret.rma}.")
         payment = _open_payment(ret, order, payments, method=method, amount=unpaid, by=by)
-    txn = _authorize(payment, token=token, by=by)
-    if not txn.succeeded:
-        _refuse(payment, txn)
+    _authorize(payment, token=token, by=by)
     _record_paid(ret, payment, by)
     if settings.MERCATO_CAPTURE_MODE == "order":
         capture_difference(rma=ret.rma, by=by)
@@ -147,24 +142,24 @@ def waive_difference(*, rma: str, by: Actor, reason: str) -> ReturnRequest:
 def capture_difference(*, rma: str, by: Actor) -> list[Transaction]:
     """Capture the return's authorized difference payments (the replacement shipped); a
     refused capture stays in the payment's ledger for staff to retry."""
-    return _settle(rma=rma, status=PaymentStatus.AUTHORIZED, kind="capture", by=by,
+    return _settle(rma=rma, kind="capture", by=by,
                    call=lambda p: capture_payment(payment_id=p.public_id, by=by,
                                                   idempotency_key=f"return:{p.public_id}:capture"))
 
 
 def void_difference(*, rma: str, by: Actor) -> list[Transaction]:
     """Give back the authorizations of a return that was cancelled or rejected."""
-    return _settle(rma=rma, status=PaymentStatus.AUTHORIZED, kind="void", by=by,
+    return _settle(rma=rma, kind="void", by=by,
                    call=lambda p: void_payment(payment_id=p.public_id, by=by,
                                                idempotency_key=f"return:{p.public_id}:void"))
 
 
-def _settle(*, rma: str, status: str, kind: str, by: Actor,
-            call: PaymentCall) -> list[Transaction]:
+def _settle(*, rma: str, kind: str, by: Actor, call: PaymentCall) -> list[Transaction]:
+    """`call` each Authorized payment of the return, after its move committed."""
     ret = ReturnRequest.objects.select_related("order").get(rma=rma)
     done = []
     for payment in return_payments(ret):
-        if payment.status != status:
+        if payment.status != PaymentStatus.AUTHORIZED:
             continue
         try:
             txn = call(payment)
@@ -199,36 +194,18 @@ def _open_payment(ret: ReturnRequest, order: Order, payments: list[Payment], *, 
 
 
 def _authorize(payment: Payment, *, token: str, by: Actor) -> Transaction:
-    """Authorize with `token`, or, when that token's authorization waits for the customer
-    (3-D Secure, PayPal approval), ask the provider whether it is done."""
+    """Authorize with `token` (or confirm its authorization the customer was sent to confirm);
+    PaymentActionRequired / PaymentDeclined when it did not go through."""
     digest = hashlib.sha256(token.encode()).hexdigest()[:24]
-    key = f"return:{payment.public_id}:authorize:{digest}"
-    awaiting = (payment.transactions.filter(kind=TransactionKind.AUTHORIZE, succeeded=False,
-                                            idempotency_key__startswith=key)
-                .exclude(requires_action_url="").order_by("-id").first())
-    if awaiting is None:
-        return authorize_payment(payment_id=payment.public_id, token=token, by=by,
-                                 idempotency_key=key)
-    attempts = payment.transactions.count()
-    return confirm_payment(payment_id=payment.public_id, by=by,
-                           idempotency_key=f"{key}:confirm:{attempts}")
-
-
-def _refuse(payment: Payment, txn: Transaction) -> None:
-    action_url = txn.requires_action_url or _awaiting_url(payment, txn)
-    if action_url:
+    result = authorize_or_confirm(payment_id=payment.public_id, token=token, by=by,
+                                  idempotency_key=f"return:{payment.public_id}:authorize:{digest}")
+    txn = result.transaction
+    if result.action_url:
         raise PaymentActionRequired(
             "Confirm the payment with your bank or provider, then send it again.",
-            payment_id=payment.public_id, action_url=action_url)
-    raise PaymentDeclined(txn.error_message or "The payment was declined.",
-                          payment_id=payment.public_id, decline_code=txn.error_code,
-                          errors={"token": [txn.error_message or "Declined."]})
-
-
-def _awaiting_url(payment: Payment, txn: Transaction) -> str:
-    if txn.error_code not in AWAITING_SHOPPER:
-        return ""
-    first = (payment.transactions.filter(kind=TransactionKind.AUTHORIZE, succeeded=False)
-             .exclude(requires_action_url="").order_by("-id").first())
-    return first.requires_action_url if first is not None else ""
-
+            payment_id=payment.public_id, action_url=result.action_url)
+    if not txn.succeeded:
+        raise PaymentDeclined(txn.error_message or "The payment was declined.",
+                              payment_id=payment.public_id, decline_code=txn.error_code,
+                              errors={"token": [txn.error_message or "Declined."]})
+    return txn

@@ -27,7 +27,7 @@ from mercato.returns.models import (
     ReturnRequest,
 )
 from mercato.returns.selectors import returnable_lines
-from mercato.returns.services.amounts import line_value, refunded_amount
+from mercato.returns.services.amounts import line_values, refunded_amount
 from mercato.returns.services.common import (
     STAFF,
     _about,
@@ -155,15 +155,16 @@ class Difference:
 
 def _exchange_differences(order: Order, lines: Sequence[ReturnLineRequest]) -> list[Difference]:
     """Per line: what a cheaper variant leaves to refund, what a dearer one leaves to pay
-    (rules.exchange_difference; a replacement line valued by amounts.line_value); nothing for
+    (rules.exchange_difference; a replacement line valued by amounts.line_values); nothing for
     a refund line."""
     order_lines = OrderLine.objects.in_bulk([line.order_line_id for line in lines])
+    values = line_values(list(order_lines.values()), order.currency)
     differences = []
     for line in lines:
         if line.resolution != Resolution.EXCHANGE:
             differences.append(Difference())
             continue
-        old = line_value(order_lines[line.order_line_id], order.currency)
+        old = values[line.order_line_id]
         price = VariantPrice.objects.filter(variant_id=line.exchange_variant_id,
                                             currency=order.currency,
                                             variant__product__is_published=True).first()

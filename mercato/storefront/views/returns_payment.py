@@ -21,7 +21,7 @@ from mercato.core.events import Actor
 from mercato.core.money import Money
 from mercato.core.problems import Problem
 from mercato.payments.gateways import get_gateway
-from mercato.returns import rules as return_rules
+from mercato.returns import selectors as return_selectors
 from mercato.returns.models import ReturnRequest
 from mercato.returns.services import difference_unpaid, pay_difference
 from mercato.returns.states import OPEN_STATUSES
@@ -77,15 +77,11 @@ class Difference:
 def difference_of(request: HttpRequest, ret: ReturnRequest) -> Difference:
     """The difference of a return read by returns.selectors.return_detail (its lines and
     payments are already there: no query)."""
-    payments = ret.difference_payments  # type: ignore[attr-defined]
-    charge = sum((line.charge for line in ret.lines.all()), Decimal(0))
-    # services.difference_unpaid, over the payments already read
-    unpaid = return_rules.difference_unpaid(
-        charge=charge, waived=ret.difference_waived,
-        secured=return_rules.secured_amount((p.status, p.amount) for p in payments))
-    payable = unpaid > 0 and ret.status in OPEN_STATUSES
+    payments = return_selectors.difference_payments(ret)
+    due = return_selectors.difference_of(ret)
+    payable = due.unpaid > 0 and ret.status in OPEN_STATUSES
     return Difference(
-        currency=ret.order.currency, charge=charge, unpaid=unpaid,
+        currency=ret.order.currency, charge=due.charge, unpaid=due.unpaid,
         waived=ret.difference_waived, payable=payable,
         awaiting_confirmation=payable and ret.rma in request.session.get(PENDING, {}),
         payments=[PaymentRow(p.get_method_display(),
