@@ -30,6 +30,7 @@ from mercato.core.models import Event
 from mercato.core.problems import Problem
 from mercato.fulfilment import pdf, selectors, services
 from mercato.fulfilment.models import Picklist, PicklistLine, PicklistShipment
+from mercato.fulfilment.pdf import pdf_response
 from mercato.fulfilment.rules import CARRIERS
 from mercato.inventory.models import Warehouse
 from mercato.orders import services as orders_services
@@ -45,16 +46,9 @@ from mercato.orders.states import ShipmentStatus
 
 ADD_PICKLIST = "fulfilment.add_picklist"
 KNOWN_CARRIERS = tuple(carrier.name for carrier in CARRIERS.values())
-PDF = "application/pdf"
 # The section's named views of the shipments list (core/admin_site.py SECTIONS).
 LIST_TITLES = {ShipmentStatus.RELEASED: "Released for Shipping",
                ShipmentStatus.SHIPPED: "Shipped"}
-
-
-def pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=PDF)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
 
 
 def shipment_history(shipment: Shipment) -> list[Event]:

@@ -16,6 +16,7 @@ from mercato.customers.auth import user_for_token
 from mercato.customers.models import User
 from mercato.fulfilment import selectors, services
 from mercato.fulfilment.errors import WarehouseNotFound
+from mercato.fulfilment.pdf import pdf_response
 from mercato.fulfilment.schemas import (
     PicklistCreateIn,
     PicklistOut,
@@ -34,7 +35,6 @@ SHIP = "orders.change_shipment"
 VIEW_PICKLISTS = "fulfilment.view_picklist"
 CREATE_PICKLISTS = "fulfilment.add_picklist"
 
-PDF_CONTENT_TYPE = "application/pdf"
 
 
 class StaffAuth(HttpBearer):
@@ -66,12 +66,6 @@ def warehouse_id_for(code: str) -> int:
     if warehouse_id is None:
         raise WarehouseNotFound(f"There is no warehouse {code}.")
     return warehouse_id
-
-
-def pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=PDF_CONTENT_TYPE)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
 
 
 @router.get("/warehouses/{code}/released-shipments", response=ShipmentListOut,

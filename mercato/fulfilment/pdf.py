@@ -10,6 +10,7 @@ from io import BytesIO
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from xhtml2pdf import pisa
@@ -96,3 +97,10 @@ def packing_slip_context(shipment: Shipment) -> dict[str, Any]:
 
 def ship_to(shipment: Shipment) -> list[str]:
     return address_lines({name: getattr(shipment, name, "") for name in ADDRESS_FIELDS})
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    """A rendered PDF shown in the browser (inline), saved as `filename`."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response

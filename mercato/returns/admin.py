@@ -25,24 +25,21 @@ from django.views.decorators.http import require_POST
 
 from mercato.core.admin import money_display, staff_actor
 from mercato.core.problems import Problem
+from mercato.fulfilment.pdf import pdf_response
 from mercato.inventory.models import Warehouse
 from mercato.orders.admin import ReadOnlyInline, history_rows
 from mercato.orders.models import Order
 from mercato.returns import pdf, services
-from mercato.returns.admin_actions import (  # noqa: F401 - re-exported for other admin modules
+from mercato.returns.admin_actions import (
     ADD_RETURN,
-    CHANGE_ORDER,
     CHANGE_RETURN,
     DONE,
     LIST_TITLES,
-    PDF,
     RECEIVE,
     REFUND_PERMISSIONS,
     RETURN_ACTIONS,
-    ReturnAction,
     needs_replacement,
     offered_actions,
-    pdf_response,
     received_lines,
     refund_amount,
     requested_lines,

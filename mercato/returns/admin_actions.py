@@ -5,8 +5,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.http import HttpResponse
-
 from mercato.catalog.models import ProductVariant
 from mercato.core.events import Actor
 from mercato.core.models import Event
@@ -32,17 +30,10 @@ CHANGE_RETURN = "returns.change_returnrequest"
 RECEIVE = "returns.add_receivingreceipt"
 CHANGE_ORDER = "orders.change_order"
 REFUND_PERMISSIONS = (CHANGE_RETURN, CHANGE_ORDER)
-PDF = "application/pdf"
 # The section's named views of the returns list (core/admin_site.py SECTIONS).
 LIST_TITLES = {ReturnStatus.REQUESTED: "Returns to Approve",
                ReturnStatus.AWAITING_STOCK_RETURN: "Awaiting Stock Return",
                ReturnStatus.AWAITING_COMPLETION: "Awaiting Completion"}
-
-
-def pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=PDF)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
 
 
 def return_history(return_request: ReturnRequest) -> list[Event]:

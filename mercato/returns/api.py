@@ -14,7 +14,8 @@ from ninja import Router
 from mercato.catalog.models import ProductVariant
 from mercato.core.events import Actor
 from mercato.customers.auth import customer_auth
-from mercato.fulfilment.api import allowed, pdf_response, staff_auth, warehouse_id_for
+from mercato.fulfilment.api import allowed, staff_auth, warehouse_id_for
+from mercato.fulfilment.pdf import pdf_response
 from mercato.returns import pdf, selectors, services
 from mercato.returns.errors import InstructionsNotReady, InvalidReturn
 from mercato.returns.models import ReturnRequest

@@ -26,6 +26,7 @@ from mercato.catalog.models import ProductVariant, VariantPrice
 from mercato.core.events import Actor
 from mercato.core.problems import NotFound, Problem
 from mercato.customers.services import actor_for
+from mercato.fulfilment.pdf import pdf_response
 from mercato.orders import selectors as order_selectors
 from mercato.orders.models import Order, OrderLine
 from mercato.returns import rules as return_rules
@@ -337,7 +338,4 @@ def detail_context(request: HttpRequest, ret: ReturnRequest) -> dict[str, Any]:
 def _instructions(ret: ReturnRequest) -> HttpResponse:
     if ret.status not in WITH_INSTRUCTIONS:
         raise Http404("This return has no instructions to print yet.")
-    response = HttpResponse(return_instructions_pdf(rma=ret.rma),
-                            content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{ret.rma}.pdf"'
-    return response
+    return pdf_response(return_instructions_pdf(rma=ret.rma), f"{ret.rma}.pdf")
