@@ -25,7 +25,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from mercato.core.admin import staff_actor
+from mercato.core.admin import ViewOnlyAdmin, staff_actor
 from mercato.core.models import Event
 from mercato.core.problems import Problem
 from mercato.fulfilment import pdf, selectors, services
@@ -36,6 +36,7 @@ from mercato.inventory.models import Warehouse
 from mercato.orders import services as orders_services
 from mercato.orders.admin import (
     CHANGE_SHIPMENT,
+    OfOrderLineInline,
     ReadOnlyInline,
     history_rows,
     offered_shipment_actions,
@@ -72,7 +73,7 @@ class PicklistForm(forms.Form):
                                 label="Next N released shipments")
 
 
-class ShipmentLineInline(ReadOnlyInline):
+class ShipmentLineInline(OfOrderLineInline):
     model = ShipmentLine
     verbose_name_plural = "Lines"
     fields = ("sku", "title", "quantity", "bin_location")
@@ -81,22 +82,13 @@ class ShipmentLineInline(ReadOnlyInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("order_line", "stock")
 
-    @admin.display(description="SKU")
-    def sku(self, line: ShipmentLine) -> str:
-        return line.order_line.sku
-
-    @admin.display(description="Item")
-    def title(self, line: ShipmentLine) -> str:
-        return " — ".join(part for part in (line.order_line.product_title,
-                                             line.order_line.variant_name) if part)
-
     @admin.display(description="Bin")
     def bin_location(self, line: ShipmentLine) -> str:
         return getattr(line.stock, "bin_location", "") or "—"
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(admin.ModelAdmin):
+class ShipmentAdmin(ViewOnlyAdmin):
     list_display = ("number", "order_link", "status", "warehouse", "ship_to", "units",
                     "delivery_method_name", "carrier", "tracking", "created_at", "shipped_at")
     list_filter = ("status", "warehouse", "carrier", "delivery_method_name",
@@ -118,16 +110,6 @@ class ShipmentAdmin(admin.ModelAdmin):
                        "shipped_at", "delivered_at")
     inlines = (ShipmentLineInline,)
     change_form_template = "admin/fulfilment/shipment/change_form.html"
-
-    # Rows change only through services: the form never saves.
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_warehouse_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(CHANGE_SHIPMENT)
@@ -378,7 +360,7 @@ class PicklistLineInline(ReadOnlyInline):
 
 
 @admin.register(Picklist)
-class PicklistAdmin(admin.ModelAdmin):
+class PicklistAdmin(ViewOnlyAdmin):
     list_display = ("number", "warehouse", "shipment_count", "unit_count", "created_by",
                     "created_at")
     list_filter = ("warehouse", ("created_at", admin.DateFieldListFilter))
@@ -397,12 +379,6 @@ class PicklistAdmin(admin.ModelAdmin):
     # A picklist is made by the "next N" form (add_view) or from chosen shipments; never edited.
     def has_add_permission(self, request):
         return request.user.has_perms((CHANGE_SHIPMENT, ADD_PICKLIST))
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self) -> list[URLPattern]:
         pdf = path("<path:object_id>/pdf/", self.admin_site.admin_view(self.pdf_view),

@@ -14,6 +14,7 @@ releasing or holding a shipment needs orders.change_shipment (warehouse) or chan
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -98,6 +99,23 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class OfOrderLine(Protocol):
+    order_line: OrderLine
+
+
+class OfOrderLineInline(ReadOnlyInline):
+    """Rows that belong to an order line (shipment lines, return lines): its SKU and title."""
+
+    @admin.display(description="SKU")
+    def sku(self, line: OfOrderLine) -> str:
+        return line.order_line.sku
+
+    @admin.display(description="Item")
+    def title(self, line: OfOrderLine) -> str:
+        return " — ".join(part for part in (line.order_line.product_title,
+                                             line.order_line.variant_name) if part)
 
 
 class OrderLineInline(ReadOnlyInline):

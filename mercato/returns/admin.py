@@ -23,11 +23,11 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from mercato.core.admin import money_display, staff_actor
+from mercato.core.admin import ViewOnlyAdmin, money_display, staff_actor
 from mercato.core.problems import Problem
 from mercato.fulfilment.pdf import pdf_response
 from mercato.inventory.models import Warehouse
-from mercato.orders.admin import ReadOnlyInline, history_rows
+from mercato.orders.admin import OfOrderLineInline, ReadOnlyInline, history_rows
 from mercato.orders.models import Order
 from mercato.returns import pdf, services
 from mercato.returns.admin_actions import (
@@ -69,7 +69,7 @@ from mercato.returns.states import (
 )
 
 
-class ReturnLineInline(ReadOnlyInline):
+class ReturnLineInline(OfOrderLineInline):
     model = ReturnLine
     verbose_name_plural = "Lines"
     fields = ("sku", "title", "quantity", "reason", "resolution", "exchange_for", "difference",
@@ -79,15 +79,6 @@ class ReturnLineInline(ReadOnlyInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(
             "order_line", "exchange_variant", "return_request__order")
-
-    @admin.display(description="SKU")
-    def sku(self, line: ReturnLine) -> str:
-        return line.order_line.sku
-
-    @admin.display(description="Item")
-    def title(self, line: ReturnLine) -> str:
-        return " — ".join(part for part in (line.order_line.product_title,
-                                             line.order_line.variant_name) if part)
 
     @admin.display(description="Exchange for")
     def exchange_for(self, line: ReturnLine) -> str:
@@ -113,7 +104,7 @@ class ReturnRefundInline(ReadOnlyInline):
 
 
 @admin.register(ReturnRequest)
-class ReturnRequestAdmin(DifferenceFields, admin.ModelAdmin):
+class ReturnRequestAdmin(DifferenceFields, ViewOnlyAdmin):
     list_display = ("rma", "order_link", "status", "customer_email", "units", "warehouse",
                     "created_at", "updated_at")
     list_filter = ("status", DifferenceToPayFilter, "lines__resolution", "lines__reason",
@@ -134,12 +125,6 @@ class ReturnRequestAdmin(DifferenceFields, admin.ModelAdmin):
     # Rows change only through services: the form never saves; "add" is the create page.
     def has_add_permission(self, request):
         return request.user.has_perm(ADD_RETURN)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def add_view(self, request: HttpRequest, form_url: str = "",
                  extra_context: dict | None = None) -> HttpResponse:
@@ -434,7 +419,7 @@ class ReceiptLineInline(ReadOnlyInline):
 
 
 @admin.register(ReceivingReceipt)
-class ReceivingReceiptAdmin(admin.ModelAdmin):
+class ReceivingReceiptAdmin(ViewOnlyAdmin):
     list_display = ("number", "return_link", "warehouse", "received_by", "created_at")
     list_filter = ("warehouse", "lines__condition", ("created_at", admin.DateFieldListFilter))
     list_select_related = ("return_request", "warehouse")
@@ -446,15 +431,6 @@ class ReceivingReceiptAdmin(admin.ModelAdmin):
     change_form_template = "admin/returns/receivingreceipt/change_form.html"
 
     # Issued by receiving a return (its page, or the warehouse API); never edited.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def get_urls(self) -> list[URLPattern]:
         pdf = path("<path:object_id>/pdf/", self.admin_site.admin_view(self.pdf_view),
                    name="returns_receivingreceipt_pdf")
