@@ -118,15 +118,14 @@ def authorize_or_confirm(*, payment_id: str, token: str, idempotency_key: str,
     """Authorize with `token` under `idempotency_key`; when that authorization waits for the
     shopper (3-D Secure, PayPal approval), ask the provider whether it is done instead. The
     same request again replays the stored answer (or asks the provider again)."""
-    payment = Payment.objects.get(public_id=payment_id)
-    awaiting = (payment.transactions.filter(kind=TransactionKind.AUTHORIZE, succeeded=False,
-                                            idempotency_key=idempotency_key)
+    awaiting = (Transaction.objects.filter(idempotency_key=idempotency_key, succeeded=False,
+                                           kind=TransactionKind.AUTHORIZE)
                 .exclude(requires_action_url="").first())
     if awaiting is None:
         txn = authorize_payment(payment_id=payment_id, token=token, by=by,
                                 idempotency_key=idempotency_key)
         return Authorization(txn, "" if txn.succeeded else txn.requires_action_url)
-    attempts = payment.transactions.count()
+    attempts = Transaction.objects.filter(payment_id=awaiting.payment_id).count()
     txn = confirm_payment(payment_id=payment_id, by=by,
                           idempotency_key=f"{idempotency_key}:confirm:{attempts}")
     still_waiting = not txn.succeeded and (txn.requires_action_url
