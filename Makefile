@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
+# Extra pytest arguments for `make test`, e.g. PYTEST_ARGS="-m 'not e2e'".
+PYTEST_ARGS ?=
 PORT ?= 8000
 
 .PHONY: install run test lint bench clean
@@ -32,7 +34,7 @@ lint: install
 	$(BIN)/lint-imports
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install
 	$(PY) bench/run.py
