@@ -21,7 +21,13 @@ from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subq
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
-from mercato.catalog.models import Category, ProductVariant
+from mercato.catalog.models import (
+    Category,
+    Product,
+    ProductListing,
+    ProductVariant,
+    VariantPrice,
+)
 from mercato.catalog.rules import ancestors_of
 from mercato.catalog.selectors import category_parents
 from mercato.core.money import Money, round_money, to_money
@@ -217,24 +223,28 @@ class ShelfPrices:
         return max(0, ceil((self.changes_at - self.priced_at).total_seconds()))
 
 
-def _shelf_candidates(*, currency: str, now: datetime) -> Q:
+def _shelf_candidates(*, currencies: set[str], now: datetime) -> Q:
     # Narrows the rows only; rules/shelf.py decides which count. Promotions that have not
     # started are read too: when they start, the prices change.
     return (
         Q(is_active=True, requires_coupon=False, kind__in=[kind.value for kind in SHELF_KINDS])
         & (Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-        & (Q(currency="") | Q(currency=currency))
+        & (Q(currency="") | Q(currency__in=currencies))
         & (Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit")))
     )
 
 
-def shelf_prices_for(*, items: Sequence[CatalogPrice], currency: str,
+def shelf_prices_for(*, items: Sequence[CatalogPrice],
                      now: datetime | None = None) -> ShelfPrices:
     """What each catalog price costs the shopper now, with the automatic promotions that need
     no code and no basket condition (rules/shelf.py), and until when that holds: four queries
-    at most (one when no promotion may count), however many items."""
+    at most (one when no promotion may count, none without items), however many items and
+    currencies."""
     now = now or timezone.now()
-    rows = list(Promotion.objects.filter(_shelf_candidates(currency=currency, now=now))
+    if not items:
+        return ShelfPrices(prices=[], priced_at=now, changes_at=None)
+    currencies = {item.price.currency.code for item in items}
+    rows = list(Promotion.objects.filter(_shelf_candidates(currencies=currencies, now=now))
                 .annotate(customer_times_used=Value(0, output_field=IntegerField())))
     parents = category_parents() if rows else {}
     categories = {item.category_id: frozenset([item.category_id,
@@ -247,6 +257,34 @@ def shelf_prices_for(*, items: Sequence[CatalogPrice], currency: str,
                              price=item.price, compare_at=item.compare_at) for item in items]
     return ShelfPrices(prices=shelf_prices(shelf_items, promotions, now=now), priced_at=now,
                        changes_at=next_shelf_change(promotions, now=now))
+
+
+def shelf_prices_of_listings(rows: Sequence[ProductListing]) -> ShelfPrices:
+    """`shelf_prices_for` the listing rows; each row also carries its own as
+    `row.shelf_price`, the way an annotation would, for the API's schemas."""
+    shelf = shelf_prices_for(items=[
+        CatalogPrice(product_id=row.product_id, category_id=row.category_id,
+                     price=Money(row.price_amount, row.currency),
+                     compare_at=(None if row.compare_at_amount is None
+                                 else Money(row.compare_at_amount, row.currency)))
+        for row in rows
+    ])
+    for row, price in zip(rows, shelf.prices, strict=True):
+        row.shelf_price = price
+    return shelf
+
+
+def shelf_prices_of_variants(product: Product, prices: Sequence[VariantPrice]) -> ShelfPrices:
+    """`shelf_prices_for` the product's variant prices (in any currencies); each price also
+    carries its own as `price.shelf_price`."""
+    shelf = shelf_prices_for(items=[
+        CatalogPrice(product_id=product.pk, category_id=product.category_id,
+                     price=price.price, compare_at=price.compare_at)
+        for price in prices
+    ])
+    for price, shelf_price in zip(prices, shelf.prices, strict=True):
+        price.shelf_price = shelf_price
+    return shelf
 
 
 def _zone_rule(rate: DeliveryRate) -> DeliveryZoneRule:

@@ -277,7 +277,7 @@ def test_shelf_prices_apply_category_promotions_to_sub_categories_in_four_querie
     PromotionFactory(name="Over 100", percentage=Decimal(10), min_order_value=Decimal(100),
                      currency="EUR")
     with django_assert_num_queries(4):
-        shelf = shelf_prices_for(items=_shelf(products), currency="EUR")
+        shelf = shelf_prices_for(items=_shelf(products))
     assert {price.price for price in shelf.prices} == {money("40.00")}
     assert {price.was for price in shelf.prices} == {money("50.00")}
 
@@ -285,7 +285,7 @@ def test_shelf_prices_apply_category_promotions_to_sub_categories_in_four_querie
 def test_shelf_prices_without_promotions_take_one_query(django_assert_num_queries):
     products = [ProductFactory() for _ in range(5)]
     with django_assert_num_queries(1):
-        shelf = shelf_prices_for(items=_shelf(products), currency="EUR")
+        shelf = shelf_prices_for(items=_shelf(products))
     assert [price.price for price in shelf.prices] == [money("50.00")] * 5
     assert shelf.seconds_valid() is None
 
@@ -294,9 +294,8 @@ def test_shelf_prices_know_when_a_promotion_starts(django_assert_num_queries):
     product = ProductFactory()
     now = timezone.now()
     PromotionFactory(starts_at=now + timedelta(seconds=30))
-    shelf = shelf_prices_for(items=_shelf([product]), currency="EUR", now=now)
+    shelf = shelf_prices_for(items=_shelf([product]), now=now)
     assert shelf.prices[0].price == money("50.00")
     assert shelf.seconds_valid() == 30
-    later = shelf_prices_for(items=_shelf([product]), currency="EUR",
-                             now=now + timedelta(seconds=31))
+    later = shelf_prices_for(items=_shelf([product]), now=now + timedelta(seconds=31))
     assert later.prices[0].price == money("45.00")

@@ -43,7 +43,11 @@ from mercato.catalog.selectors.detail import SEO_DESCRIPTION_LENGTH
 from mercato.catalog.selectors.listing import filtered_listings, page_of
 from mercato.core.money import Money
 from mercato.core.problems import NotFound
-from mercato.pricing.selectors import CatalogPrice, ShelfPrices, shelf_prices_for
+from mercato.pricing.selectors import (
+    ShelfPrices,
+    shelf_prices_of_listings,
+    shelf_prices_of_variants,
+)
 
 # Short enough that a price or stock change shows within a minute on a shared cache.
 CATALOG_MAX_AGE = 60
@@ -108,15 +112,9 @@ class ProductCard:
     image_alt: str
 
 
-def product_cards(rows: list[ProductListing], *, currency: str) -> tuple[list[ProductCard],
-                                                                         ShelfPrices]:
-    """The cards of listing rows in one currency, priced by the pricing engine."""
-    shelf = shelf_prices_for(currency=currency, items=[
-        CatalogPrice(product_id=row.product_id, category_id=row.category_id,
-                     price=Money(row.price_amount, row.currency),
-                     compare_at=_money_or_none(row.compare_at_amount, row.currency))
-        for row in rows
-    ])
+def product_cards(rows: list[ProductListing]) -> tuple[list[ProductCard], ShelfPrices]:
+    """The cards of listing rows, priced by the pricing engine."""
+    shelf = shelf_prices_of_listings(rows)
     cards = [
         ProductCard(
             slug=row.product.slug, title=row.product.title,
@@ -126,10 +124,6 @@ def product_cards(rows: list[ProductListing], *, currency: str) -> tuple[list[Pr
         for row, price in zip(rows, shelf.prices, strict=True)
     ]
     return cards, shelf
-
-
-def _money_or_none(amount: Any, currency: str) -> Money | None:
-    return None if amount is None else Money(amount, currency)
 
 
 def valid_until_prices_change(response: HttpResponse, shelf: ShelfPrices) -> HttpResponse:
@@ -148,7 +142,7 @@ def home(request: HttpRequest) -> HttpResponse:
     filters = ListingFilters(currency=settings.MERCATO_DEFAULT_CURRENCY, in_stock=True)
     newest = filtered_listings(filters=filters, tree=category_tree_index())
     rows = page_of(newest, sort="newest", q="", page=1, page_size=FEATURED_PRODUCTS)
-    cards, shelf = product_cards(rows, currency=filters.currency)
+    cards, shelf = product_cards(rows)
     return valid_until_prices_change(render(request, "storefront/catalog/home.html", {
         "categories": categories[:FEATURED_CATEGORIES], "products": cards,
         "canonical_url": request.build_absolute_uri("/"),
@@ -202,7 +196,7 @@ def listing_context(params: QueryDict, *, category: str | None) -> dict[str, Any
                                     page_size=DEFAULT_PAGE_SIZE)
     except NotFound as problem:
         raise Http404(problem.detail) from problem
-    cards, shelf = product_cards(page.items, currency=filters.currency)
+    cards, shelf = product_cards(page.items)
     return {
         "query": query, "errors": errors, "page": page, "cards": cards, "shelf": shelf,
         "chosen_brands": set(query.brand), "chosen_attributes": set(query.attr),
@@ -264,14 +258,9 @@ def variant_choices(detail: ProductDetail,
                     currency: str) -> tuple[list[VariantChoice], ShelfPrices]:
     """The variants priced in the currency, as the picker offers them, priced by the pricing
     engine."""
-    product_ = detail.product
     priced = [(variant, price) for variant in detail.variants
               for price in variant.prices.all() if price.currency == currency]
-    shelf = shelf_prices_for(currency=currency, items=[
-        CatalogPrice(product_id=product_.pk, category_id=product_.category_id,
-                     price=price.price, compare_at=price.compare_at)
-        for _, price in priced
-    ])
+    shelf = shelf_prices_of_variants(detail.product, [price for _, price in priced])
     choices = [
         VariantChoice(
             sku=variant.sku, label=_variant_label(variant), price=shelf_price.price,
