@@ -96,6 +96,7 @@ def mount_routers() -> None:
     from mercato.catalog.api import router as catalog_router
     from mercato.customers.api import router as customers_router
 
+    api.add_router("/v1/", "mercato.pricing.api.router")  # the product endpoints
     api.add_router("/v1/", catalog_router)
     api.add_router("/v1/", customers_router)
     api.add_router("/v1/", cart_router)

@@ -1,41 +1,13 @@
-"""Catalog endpoints: product listing with search and facets, product page, category tree."""
+"""Catalog endpoints: the category tree. The product listing and product page are served by
+pricing.api, which adds each price's sale price (the catalog cannot ask pricing)."""
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Router
 
-from mercato.catalog.rules import parse_attribute_filters
-from mercato.catalog.schemas import (
-    CategoryNodeOut,
-    ProductDetailOut,
-    ProductListOut,
-    ProductListQuery,
-)
-from mercato.catalog.selectors import (
-    CategoryNode,
-    ListingFilters,
-    ProductPage,
-    category_tree,
-    product_detail,
-    products_for_listing,
-)
+from mercato.catalog.schemas import CategoryNodeOut
+from mercato.catalog.selectors import CategoryNode, category_tree
 
 router = Router(tags=["catalog"])
-
-
-@router.get("/products", response=ProductListOut, summary="List published products")
-def list_products(request: HttpRequest, query: Query[ProductListQuery]) -> ProductPage:
-    filters = ListingFilters(
-        currency=query.currency, category=query.category, brands=frozenset(query.brand),
-        min_price=query.min_price,
-        max_price=query.max_price, attributes=parse_attribute_filters(query.attr),
-        in_stock=query.in_stock, q=query.q, sort=query.sort,
-    )
-    return products_for_listing(filters=filters, page=query.page, page_size=query.page_size)
-
-
-@router.get("/products/{slug}", response=ProductDetailOut, summary="A published product")
-def get_product(request: HttpRequest, slug: str) -> ProductDetailOut:
-    return ProductDetailOut.from_detail(product_detail(slug=slug))
 
 
 @router.get("/categories", response=list[CategoryNodeOut], summary="The category tree")

@@ -12,14 +12,22 @@ counted from the PromotionUsage ledger.
 """
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from math import ceil
 
 from django.conf import settings
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
-from mercato.catalog.models import Category, ProductVariant
+from mercato.catalog.models import (
+    Category,
+    Product,
+    ProductListing,
+    ProductVariant,
+    VariantPrice,
+)
 from mercato.catalog.rules import ancestors_of
 from mercato.catalog.selectors import category_parents
 from mercato.core.money import Money, round_money, to_money
@@ -54,6 +62,13 @@ from mercato.pricing.rules import (
 )
 from mercato.pricing.rules.coupons import entered_codes
 from mercato.pricing.rules.preview import PreviewCart, lines_per_cart, preview_promotions
+from mercato.pricing.rules.shelf import (
+    SHELF_KINDS,
+    ShelfItem,
+    ShelfPrice,
+    next_shelf_change,
+    shelf_prices,
+)
 from mercato.pricing.rules.types import STANDARD_TAX_CLASS, normalize_code
 
 # (variant id, quantity, unit price in the quote's currency)
@@ -165,16 +180,111 @@ def promotions_for(*, request: QuoteRequest, extra_ids: Iterable[int]) -> tuple[
                                  | Q(pk__in=set(extra_ids)))
         .annotate(customer_times_used=_customer_uses(request.customer_id))
     )
+    return rules_with_targets(rows, product_ids={line.product_id for line in request.lines},
+                              category_ids=set().union(*(line.category_ids
+                                                         for line in request.lines)))
+
+
+def rules_with_targets(rows: Sequence[Promotion], *, product_ids: set[int],
+                       category_ids: set[int]) -> tuple[PromotionRule, ...]:
+    """The rows as rules, with those of their targets among the ids: two queries at most."""
     ids = [row.pk for row in rows]
     products = _targets(Promotion.products.through, "product_id", promotion_ids=ids,
-                        wanted={line.product_id for line in request.lines})
+                        wanted=product_ids)
     categories = _targets(Promotion.categories.through, "category_id", promotion_ids=ids,
-                          wanted=set().union(*(line.category_ids for line in request.lines)))
+                          wanted=category_ids)
     return tuple(
         promotion_rule(row, product_ids=frozenset(products.get(row.pk, ())),
                        category_ids=frozenset(categories.get(row.pk, ())))
         for row in rows
     )
+
+
+@dataclass(frozen=True)
+class CatalogPrice:
+    """A price as the catalog stores it: a variant's, or a listing row's cheapest."""
+
+    product_id: int
+    category_id: int | None
+    price: Money
+    compare_at: Money | None = None
+
+
+@dataclass(frozen=True)
+class ShelfPrices:
+    prices: list[ShelfPrice]  # in the order of the catalog prices asked for
+    priced_at: datetime
+    changes_at: datetime | None  # when a shelf promotion next starts or ends
+
+    def seconds_valid(self) -> int | None:
+        """How long these prices stay right (None: until someone edits a promotion)."""
+        if self.changes_at is None:
+            return None
+        return max(0, ceil((self.changes_at - self.priced_at).total_seconds()))
+
+
+def _shelf_candidates(*, currencies: set[str], now: datetime) -> Q:
+    # Narrows the rows only; rules/shelf.py decides which count. Promotions that have not
+    # started are read too: when they start, the prices change.
+    return (
+        Q(is_active=True, requires_coupon=False, kind__in=[kind.value for kind in SHELF_KINDS])
+        & (Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        & (Q(currency="") | Q(currency__in=currencies))
+        & (Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit")))
+    )
+
+
+def shelf_prices_for(*, items: Sequence[CatalogPrice],
+                     now: datetime | None = None) -> ShelfPrices:
+    """What each catalog price costs the shopper now, with the automatic promotions that need
+    no code and no basket condition (rules/shelf.py), and until when that holds: four queries
+    at most (one when no promotion may count, none without items), however many items and
+    currencies."""
+    now = now or timezone.now()
+    if not items:
+        return ShelfPrices(prices=[], priced_at=now, changes_at=None)
+    currencies = {item.price.currency.code for item in items}
+    rows = list(Promotion.objects.filter(_shelf_candidates(currencies=currencies, now=now))
+                .annotate(customer_times_used=Value(0, output_field=IntegerField())))
+    parents = category_parents() if rows else {}
+    categories = {item.category_id: frozenset([item.category_id,
+                                               *ancestors_of(item.category_id, parents)])
+                  for item in items if item.category_id is not None}
+    promotions = rules_with_targets(rows, product_ids={item.product_id for item in items},
+                                    category_ids=set().union(*categories.values()))
+    shelf_items = [ShelfItem(product_id=item.product_id,
+                             category_ids=categories.get(item.category_id, frozenset()),
+                             price=item.price, compare_at=item.compare_at) for item in items]
+    return ShelfPrices(prices=shelf_prices(shelf_items, promotions, now=now), priced_at=now,
+                       changes_at=next_shelf_change(promotions, now=now))
+
+
+def shelf_prices_of_listings(rows: Sequence[ProductListing]) -> ShelfPrices:
+    """`shelf_prices_for` the listing rows; each row also carries its own as
+    `row.shelf_price`, the way an annotation would, for the API's schemas."""
+    shelf = shelf_prices_for(items=[
+        CatalogPrice(product_id=row.product_id, category_id=row.category_id,
+                     price=Money(row.price_amount, row.currency),
+                     compare_at=(None if row.compare_at_amount is None
+                                 else Money(row.compare_at_amount, row.currency)))
+        for row in rows
+    ])
+    for row, price in zip(rows, shelf.prices, strict=True):
+        row.shelf_price = price
+    return shelf
+
+
+def shelf_prices_of_variants(product: Product, prices: Sequence[VariantPrice]) -> ShelfPrices:
+    """`shelf_prices_for` the product's variant prices (in any currencies); each price also
+    carries its own as `price.shelf_price`."""
+    shelf = shelf_prices_for(items=[
+        CatalogPrice(product_id=product.pk, category_id=product.category_id,
+                     price=price.price, compare_at=price.compare_at)
+        for price in prices
+    ])
+    for price, shelf_price in zip(prices, shelf.prices, strict=True):
+        price.shelf_price = shelf_price
+    return shelf
 
 
 def _zone_rule(rate: DeliveryRate) -> DeliveryZoneRule:

@@ -10,7 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mercato.pricing.rules import Address, CouponStatus, MessageCode
-from mercato.pricing.selectors import delivery_methods_for, pricing_lines_for, quote_for_lines
+from mercato.pricing.selectors import (
+    CatalogPrice,
+    delivery_methods_for,
+    pricing_lines_for,
+    quote_for_lines,
+    shelf_prices_for,
+)
 from tests.factories import (
     CategoryFactory,
     ProductFactory,
@@ -253,3 +259,43 @@ def test_pricing_lines_query_count_does_not_grow_with_lines():
     large, _ = count_queries(cart, variant_list=many)
 
     assert small == large == 2
+
+
+def _shelf(products, price: str = "50.00"):
+    return [CatalogPrice(product_id=product.pk, category_id=product.category_id,
+                         price=money(price)) for product in products]
+
+
+def test_shelf_prices_apply_category_promotions_to_sub_categories_in_four_queries(
+        django_assert_num_queries):
+    parent = CategoryFactory(slug="outer")
+    products = [ProductFactory(category=CategoryFactory(slug=f"coats-{n}", parent=parent))
+                for n in range(20)]
+    sale = PromotionFactory(name="Coats", scope="categories", percentage=Decimal(20))
+    sale.categories.add(parent)
+    PromotionFactory(name="With code", percentage=Decimal(50), requires_coupon=True)
+    PromotionFactory(name="Over 100", percentage=Decimal(10), min_order_value=Decimal(100),
+                     currency="EUR")
+    with django_assert_num_queries(4):
+        shelf = shelf_prices_for(items=_shelf(products))
+    assert {price.price for price in shelf.prices} == {money("40.00")}
+    assert {price.was for price in shelf.prices} == {money("50.00")}
+
+
+def test_shelf_prices_without_promotions_take_one_query(django_assert_num_queries):
+    products = [ProductFactory() for _ in range(5)]
+    with django_assert_num_queries(1):
+        shelf = shelf_prices_for(items=_shelf(products))
+    assert [price.price for price in shelf.prices] == [money("50.00")] * 5
+    assert shelf.seconds_valid() is None
+
+
+def test_shelf_prices_know_when_a_promotion_starts(django_assert_num_queries):
+    product = ProductFactory()
+    now = timezone.now()
+    PromotionFactory(starts_at=now + timedelta(seconds=30))
+    shelf = shelf_prices_for(items=_shelf([product]), now=now)
+    assert shelf.prices[0].price == money("50.00")
+    assert shelf.seconds_valid() == 30
+    later = shelf_prices_for(items=_shelf([product]), now=now + timedelta(seconds=31))
+    assert later.prices[0].price == money("45.00")

@@ -13,10 +13,12 @@ from tests.catalog.builders import listed_product
 pytestmark = pytest.mark.django_db
 
 # Bounded whatever the catalog's size: the listing's own queries (tree, totals, page, three
-# facets) plus the category page's tree; the product page's prefetches.
-HOME_QUERIES = 4
-LISTING_QUERIES = 8
-PRODUCT_QUERIES = 8
+# facets) plus the category page's tree; the product page's prefetches; and on every page the
+# shelf prices (pricing.selectors.shelf_prices_for: promotions, category tree, two targets).
+SHELF_QUERIES = 4
+HOME_QUERIES = 4 + SHELF_QUERIES
+LISTING_QUERIES = 8 + SHELF_QUERIES
+PRODUCT_QUERIES = 8 + SHELF_QUERIES
 
 
 def titles(response) -> list[str]:

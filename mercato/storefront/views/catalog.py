@@ -28,7 +28,7 @@ from django.views.decorators.http import require_safe
 from pydantic import ValidationError
 
 from mercato.catalog.models import Category, Product, ProductListing, ProductVariant
-from mercato.catalog.rules import excerpt, parse_attribute_filters, plain_text, shown_compare_at
+from mercato.catalog.rules import excerpt, parse_attribute_filters, plain_text
 from mercato.catalog.schemas import DEFAULT_PAGE_SIZE, ProductListQuery
 from mercato.catalog.selectors import (
     ListingFilters,
@@ -41,8 +41,13 @@ from mercato.catalog.selectors import (
 from mercato.catalog.selectors.categories import category_tree_index
 from mercato.catalog.selectors.detail import SEO_DESCRIPTION_LENGTH
 from mercato.catalog.selectors.listing import filtered_listings, page_of
-from mercato.core.money import Money, round_money
+from mercato.core.money import Money
 from mercato.core.problems import NotFound
+from mercato.pricing.selectors import (
+    ShelfPrices,
+    shelf_prices_of_listings,
+    shelf_prices_of_variants,
+)
 
 # Short enough that a price or stock change shows within a minute on a shared cache.
 CATALOG_MAX_AGE = 60
@@ -100,29 +105,34 @@ class ProductCard:
     slug: str
     title: str
     brand: str
-    price: Money
-    compare_at: Money | None
+    price: Money  # what the shopper pays: automatic promotions taken off (pricing's shelf price)
+    was: Money | None  # the old price, struck through
     in_stock: bool
     image_url: str | None
     image_alt: str
 
 
-def product_cards(rows: list[ProductListing]) -> list[ProductCard]:
-    return [
+def product_cards(rows: list[ProductListing]) -> tuple[list[ProductCard], ShelfPrices]:
+    """The cards of listing rows, priced by the pricing engine."""
+    shelf = shelf_prices_of_listings(rows)
+    cards = [
         ProductCard(
             slug=row.product.slug, title=row.product.title,
-            brand=row.brand.name if row.brand else "",
-            price=round_money(Money(row.price_amount, row.currency)),
-            compare_at=_compare_at(row.price_amount, row.compare_at_amount, row.currency),
+            brand=row.brand.name if row.brand else "", price=price.price, was=price.was,
             in_stock=row.in_stock, image_url=row.image_url, image_alt=row.image_alt or "",
         )
-        for row in rows
+        for row, price in zip(rows, shelf.prices, strict=True)
     ]
+    return cards, shelf
 
 
-def _compare_at(price: Any, compare_at: Any, currency: str) -> Money | None:
-    shown = shown_compare_at(price=price, compare_at=compare_at)
-    return None if shown is None else round_money(Money(shown, currency))
+def valid_until_prices_change(response: HttpResponse, shelf: ShelfPrices) -> HttpResponse:
+    """A shared cache keeps the page no longer than until a shelf promotion starts or ends
+    (patch_cache_control keeps the lower of two max-ages)."""
+    seconds = shelf.seconds_valid()
+    if seconds is not None and seconds < CATALOG_MAX_AGE:
+        patch_cache_control(response, max_age=seconds)
+    return response
 
 
 @require_safe
@@ -132,10 +142,11 @@ def home(request: HttpRequest) -> HttpResponse:
     filters = ListingFilters(currency=settings.MERCATO_DEFAULT_CURRENCY, in_stock=True)
     newest = filtered_listings(filters=filters, tree=category_tree_index())
     rows = page_of(newest, sort="newest", q="", page=1, page_size=FEATURED_PRODUCTS)
-    return render(request, "storefront/catalog/home.html", {
-        "categories": categories[:FEATURED_CATEGORIES], "products": product_cards(rows),
+    cards, shelf = product_cards(rows)
+    return valid_until_prices_change(render(request, "storefront/catalog/home.html", {
+        "categories": categories[:FEATURED_CATEGORIES], "products": cards,
         "canonical_url": request.build_absolute_uri("/"),
-    })
+    }), shelf)
 
 
 @require_safe
@@ -148,7 +159,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     listing = listing_context(request.GET, category=slug)
     listing["subcategories"] = [facet for facet in listing["page"].facets.categories
                                 if facet.parent == slug]
-    return render(request, "storefront/catalog/listing.html", {
+    return valid_until_prices_change(render(request, "storefront/catalog/listing.html", {
         **listing, "category": current, "breadcrumb": tree.breadcrumb(current.pk),
         "heading": current.name, "action": reverse("storefront:category", args=[slug]),
         "canonical_url": request.build_absolute_uri(reverse("storefront:category",
@@ -156,7 +167,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
         "meta_description": current.seo_description or excerpt(
             plain_text(current.description), limit=SEO_DESCRIPTION_LENGTH),
         "title": current.seo_title or current.name,
-    })
+    }), listing["shelf"])
 
 
 @require_safe
@@ -164,11 +175,11 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     listing = listing_context(request.GET, category=request.GET.get("category") or None)
     q = listing["query"].q.strip()
-    return render(request, "storefront/catalog/listing.html", {
+    return valid_until_prices_change(render(request, "storefront/catalog/listing.html", {
         **listing, "searching": True, "action": reverse("storefront:search"),
         "heading": f"Results for “{q}”" if q else "All products",
         "title": f"Search: {q}" if q else "All products",
-    })
+    }), listing["shelf"])
 
 
 def listing_context(params: QueryDict, *, category: str | None) -> dict[str, Any]:
@@ -185,8 +196,9 @@ def listing_context(params: QueryDict, *, category: str | None) -> dict[str, Any
                                     page_size=DEFAULT_PAGE_SIZE)
     except NotFound as problem:
         raise Http404(problem.detail) from problem
+    cards, shelf = product_cards(page.items)
     return {
-        "query": query, "errors": errors, "page": page, "cards": product_cards(page.items),
+        "query": query, "errors": errors, "page": page, "cards": cards, "shelf": shelf,
         "chosen_brands": set(query.brand), "chosen_attributes": set(query.attr),
         "sort_options": _sort_options(searching=bool(query.q.strip())),
         "page_links": page_links(params, page),
@@ -236,28 +248,33 @@ def page_links(params: QueryDict, page: ProductPage) -> dict[str, str | None]:
 class VariantChoice:
     sku: str
     label: str
-    price: Money
-    compare_at: Money | None
+    price: Money  # what the shopper pays: automatic promotions taken off (pricing's shelf price)
+    was: Money | None  # the old price, struck through
     in_stock: bool
     quantity_available: int
 
 
-def variant_choices(variants: list[ProductVariant], currency: str) -> list[VariantChoice]:
-    """The variants priced in the currency, as the picker offers them."""
-    choices = []
-    for variant in variants:
-        price = next((p for p in variant.prices.all() if p.currency == currency), None)
-        if price is None:
-            continue
-        options = ", ".join(value.name for value in variant.option_values.all())
-        choices.append(VariantChoice(
-            sku=variant.sku, label=options or variant.name or variant.sku,
-            price=round_money(price.price),
-            compare_at=_compare_at(price.amount, price.compare_at_amount, currency),
-            in_stock=variant.quantity_available > 0,
+def variant_choices(detail: ProductDetail,
+                    currency: str) -> tuple[list[VariantChoice], ShelfPrices]:
+    """The variants priced in the currency, as the picker offers them, priced by the pricing
+    engine."""
+    priced = [(variant, price) for variant in detail.variants
+              for price in variant.prices.all() if price.currency == currency]
+    shelf = shelf_prices_of_variants(detail.product, [price for _, price in priced])
+    choices = [
+        VariantChoice(
+            sku=variant.sku, label=_variant_label(variant), price=shelf_price.price,
+            was=shelf_price.was, in_stock=variant.quantity_available > 0,
             quantity_available=variant.quantity_available,
-        ))
-    return choices
+        )
+        for (variant, _), shelf_price in zip(priced, shelf.prices, strict=True)
+    ]
+    return choices, shelf
+
+
+def _variant_label(variant: ProductVariant) -> str:
+    options = ", ".join(value.name for value in variant.option_values.all())
+    return options or variant.name or variant.sku
 
 
 @require_safe
@@ -267,21 +284,22 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
         detail = product_detail(slug=slug)
     except NotFound as problem:
         raise Http404(problem.detail) from problem
-    choices = variant_choices(detail.variants, settings.MERCATO_DEFAULT_CURRENCY)
+    choices, shelf = variant_choices(detail, settings.MERCATO_DEFAULT_CURRENCY)
     chosen = next((choice for choice in choices if choice.in_stock), None)
     canonical = request.build_absolute_uri(reverse("storefront:product", args=[slug]))
     images = [request.build_absolute_uri(image.url) for image in detail.product.images.all()]
-    return render(request, "storefront/catalog/product.html", {
+    return valid_until_prices_change(render(request, "storefront/catalog/product.html", {
         "detail": detail, "product": detail.product, "choices": choices,
         "chosen": chosen or (choices[0] if choices else None),
         "purchasable": chosen is not None, "canonical_url": canonical, "image_urls": images,
         "json_ld": product_json_ld(detail, choices=choices, url=canonical, images=images),
-    })
+    }), shelf)
 
 
 def product_json_ld(detail: ProductDetail, *, choices: list[VariantChoice], url: str,
                     images: list[str]) -> dict[str, Any]:
-    """schema.org Product with one Offer per variant sold in the shop's currency."""
+    """schema.org Product with one Offer per variant sold in the shop's currency, at the price
+    the shopper pays (automatic promotions taken off)."""
     product_ = detail.product
     data: dict[str, Any] = {
         "@context": "https://schema.org", "@type": "Product", "name": product_.title,
