@@ -116,8 +116,9 @@ class Authorization:
 def authorize_or_confirm(*, payment_id: str, token: str, idempotency_key: str,
                          by: Actor = SYSTEM) -> Authorization:
     """Authorize with `token` under `idempotency_key`; when that authorization waits for the
-    shopper (3-D Secure, PayPal approval), ask the provider whether it is done instead. The
-    same request again replays the stored answer (or asks the provider again)."""
+    shopper, ask the provider again: confirm the charge it holds (3-D Secure), or authorize
+    again when it holds none yet (a PayPal approval not given then). The same request again
+    replays the stored answer (or asks the provider again)."""
     awaiting = (Transaction.objects.filter(idempotency_key=idempotency_key, succeeded=False,
                                            kind=TransactionKind.AUTHORIZE)
                 .exclude(requires_action_url="").first())
@@ -126,8 +127,12 @@ def authorize_or_confirm(*, payment_id: str, token: str, idempotency_key: str,
                                 idempotency_key=idempotency_key)
         return Authorization(txn, "" if txn.succeeded else txn.requires_action_url)
     attempts = Transaction.objects.filter(payment_id=awaiting.payment_id).count()
-    txn = confirm_payment(payment_id=payment_id, by=by,
-                          idempotency_key=f"{idempotency_key}:confirm:{attempts}")
+    if awaiting.provider_reference:
+        txn = confirm_payment(payment_id=payment_id, by=by,
+                              idempotency_key=f"{idempotency_key}:confirm:{attempts}")
+    else:
+        txn = authorize_payment(payment_id=payment_id, token=token, by=by,
+                                idempotency_key=f"{idempotency_key}:again:{attempts}")
     still_waiting = not txn.succeeded and (txn.requires_action_url
                                            or txn.error_code in AWAITING_SHOPPER)
     return Authorization(txn, (txn.requires_action_url or awaiting.requires_action_url)

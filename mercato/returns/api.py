@@ -101,8 +101,9 @@ def pay_return_difference(request: HttpRequest, rma: str,
     """`difference_to_pay` of the return, by card (a token from POST /test-gateway/tokens) or
     PayPal (an approval token); authorized now, captured when the replacement ships, voided if
     the return is cancelled. 402 payment-declined; 402 payment-action-required with
-    `action_url` (3-D Secure): confirm there, then send the same request again; 409
-    nothing-to-pay once paid. Sending the same request twice never charges twice."""
+    `action_url` (3-D Secure, or the PayPal approval): confirm there, then send the same
+    request again; 409 nothing-to-pay once paid. Sending the same request twice never
+    charges twice."""
     services.pay_difference(rma=rma, method=payload.method, token=payload.token,
                             by=Actor("customer", request.auth.email),
                             customer_id=request.auth.pk)

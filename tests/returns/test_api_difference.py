@@ -114,3 +114,38 @@ def test_a_guest_pays_with_the_rma_and_the_orders_email(api):
     assert response.status_code == 200, response.content
     assert response.json()["difference_to_pay"]["amount"] == "0.00"
     assert Event.objects.get(type="ReturnDifferencePaid").actor == "guest:GUEST@example.com"
+
+
+def test_paypal_approval_asked_for_by_402_then_the_same_request_pays(api, customer):
+    order = shipped(customer.pk, customer.email)
+    ret = dearer_exchange(order)
+    auth = bearer(token_for(customer))
+    approval = api.post("/test-gateway/approvals", {"amount": "5.10", "currency": "EUR"}).json()
+    request = {"method": "paypal", "token": approval["approval_token"]}
+
+    asked = assert_problem(api.post(f"/returns/{ret.rma}/payment", request, **auth), 402)
+    assert asked["type"].endswith("payment-action-required")
+    assert asked["action_url"] == approval["approve_url"]
+    assert api.client.post(asked["action_url"]).status_code == 200  # approved at PayPal
+    response = api.post(f"/returns/{ret.rma}/payment", request, **auth)
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["difference_to_pay"]["amount"] == "0.00"
+    assert [(p["method"], p["status"]) for p in body["payments"]] == [("paypal", "Authorized")]
+    assert Event.objects.filter(type="ReturnDifferencePaid").count() == 1
+
+
+def test_three_d_secure_passed_at_action_url_then_the_same_request_pays(api, customer):
+    order = shipped(customer.pk, customer.email)
+    ret = dearer_exchange(order)
+    auth = bearer(token_for(customer))
+    request = {"method": "card", "token": card_token(api, "4000 0027 6000 3184")}
+
+    asked = assert_problem(api.post(f"/returns/{ret.rma}/payment", request, **auth), 402)
+    assert api.client.post(asked["action_url"]).status_code == 200  # the 3-D Secure challenge
+    response = api.post(f"/returns/{ret.rma}/payment", request, **auth)
+
+    assert response.status_code == 200, response.content
+    assert [(p["method"], p["status"]) for p in response.json()["payments"]] == [
+        ("card", "Authorized")]
