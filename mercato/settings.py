@@ -44,6 +44,9 @@ if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured(
         "Refusing to start with DEBUG off and the development SECRET_KEY: set SECRET_KEY."
     )
+if not DEBUG and not SECRET_KEY.strip():
+    # Django itself only notices an empty key on the first request, which then fails with 500.
+    raise ImproperlyConfigured("Refusing to start with DEBUG off and an empty SECRET_KEY: set it.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 

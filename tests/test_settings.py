@@ -26,6 +26,13 @@ def test_debug_off_with_the_development_secret_refuses_to_start():
     assert "Refusing to start with DEBUG off and the development SECRET_KEY" in result.stderr
 
 
+@pytest.mark.parametrize("secret", ["", "   "])
+def test_debug_off_with_an_empty_secret_refuses_to_start(secret):
+    result = load_settings(DEBUG="0", SECRET_KEY=secret)
+    assert result.returncode != 0
+    assert "Refusing to start with DEBUG off and an empty SECRET_KEY" in result.stderr
+
+
 def test_debug_off_with_a_real_secret_starts():
     result = load_settings(DEBUG="0", SECRET_KEY="s3cr3t-" * 8, ALLOWED_HOSTS="shop.example")
     assert result.returncode == 0, result.stderr
