@@ -18,11 +18,13 @@ from mercato.catalog.selectors import (
     product_detail,
     products_for_listing,
 )
+from mercato.core.openapi import NOT_FOUND, answers
 
 router = Router(tags=["catalog"])
 
 
 @router.get("/products", response=ProductListOut, summary="List published products")
+@answers(NOT_FOUND)
 def list_products(request: HttpRequest, query: Query[ProductListQuery]) -> ProductPage:
     filters = ListingFilters(
         currency=query.currency, category=query.category, brands=frozenset(query.brand),
