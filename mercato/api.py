@@ -4,14 +4,14 @@ import logging
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from mercato.core.openapi import ProblemDocumentingAPI
 from mercato.core.problems import PROBLEM_BASE, PROBLEM_CONTENT_TYPE, Problem
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+api = ProblemDocumentingAPI(
     title="Mercato API",
     version="1",
     description="Headless commerce API: catalog, customers, carts. Errors are RFC 9457 "

@@ -8,7 +8,18 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from mercato.cart import selectors, services
-from mercato.cart.errors import CartNotFound
+from mercato.cart.errors import (
+    CartLineNotFound,
+    CartNotFound,
+    CountryNeeded,
+    CouponNotInCart,
+    DeliveryMethodNotOffered,
+    InsufficientStock,
+    InvalidCountry,
+    NotSellable,
+    TooManyCoupons,
+    UnknownSku,
+)
 from mercato.cart.models import Cart
 from mercato.cart.schemas import (
     CartCreateIn,
@@ -23,11 +34,15 @@ from mercato.cart.schemas import (
     delivery_methods_out,
 )
 from mercato.core.events import Actor
+from mercato.core.openapi import NOT_AUTHENTICATED, PERMISSION_DENIED, TOO_MANY_REQUESTS, answers
 from mercato.customers.auth import customer_from_request
+from mercato.pricing.errors import CouponExpired, CouponNotApplicable, CouponUsedUp, UnknownCoupon
 
 router = Router(tags=["cart"])
 
 TOKEN_HEADER = "X-Cart-Token"
+# The caller may be logged in: a bad bearer token is 401, a session write without CSRF 403.
+CALLER = (NOT_AUTHENTICATED, PERMISSION_DENIED)
 
 
 @dataclass(frozen=True)
@@ -67,6 +82,7 @@ def reply(cart: Cart, response: HttpResponse, *, wrote: bool) -> CartOut:
 
 
 @router.post("/carts", response={200: CartOut, 201: CartOut}, summary="Open a cart")
+@answers(*CALLER)
 def create_cart(request: HttpRequest, response: HttpResponse,
                 payload: CartCreateIn | None = None) -> tuple[int, CartOut]:
     """A new anonymous cart (201), or the logged-in customer's cart (201 if new, else 200)."""
@@ -85,11 +101,13 @@ def existing_cart(caller: Caller) -> Cart:
 
 
 @router.get("/cart", response=CartOut, summary="The current cart, re-validated and priced")
+@answers(*CALLER, CartNotFound)
 def get_cart(request: HttpRequest, response: HttpResponse) -> CartOut:
     return reply(existing_cart(caller_of(request, response)), response, wrote=False)
 
 
 @router.post("/cart/lines", response={200: CartOut}, summary="Add a product to the cart")
+@answers(*CALLER, UnknownSku, NotSellable, InsufficientStock)
 def add_line(request: HttpRequest, response: HttpResponse, payload: LineAddIn) -> CartOut:
     caller = caller_of(request, response)
     cart = services.add_line(customer_id=caller.customer_id, token=caller.token,
@@ -98,6 +116,7 @@ def add_line(request: HttpRequest, response: HttpResponse, payload: LineAddIn) -
 
 
 @router.patch("/cart/lines/{sku}", response={200: CartOut}, summary="Set a line's quantity")
+@answers(*CALLER, CartNotFound, CartLineNotFound, InsufficientStock)
 def change_line_quantity(request: HttpRequest, response: HttpResponse, sku: str,
                          payload: LineQuantityIn) -> CartOut:
     caller = caller_of(request, response)
@@ -107,6 +126,7 @@ def change_line_quantity(request: HttpRequest, response: HttpResponse, sku: str,
 
 
 @router.delete("/cart/lines/{sku}", response={200: CartOut}, summary="Remove a line")
+@answers(*CALLER, CartNotFound, CartLineNotFound)
 def remove_line(request: HttpRequest, response: HttpResponse, sku: str) -> CartOut:
     caller = caller_of(request, response)
     cart = services.remove_line(customer_id=caller.customer_id, token=caller.token, sku=sku)
@@ -114,6 +134,8 @@ def remove_line(request: HttpRequest, response: HttpResponse, sku: str) -> CartO
 
 
 @router.post("/cart/coupons", response={200: CartOut}, summary="Apply a coupon code")
+@answers(*CALLER, CartNotFound, UnknownCoupon, CouponExpired, CouponUsedUp,
+         CouponNotApplicable, TooManyCoupons, TOO_MANY_REQUESTS)
 def apply_coupon(request: HttpRequest, response: HttpResponse, payload: CouponIn) -> CartOut:
     """422 when the code is unknown, expired, used up or does not apply to this cart."""
     caller = caller_of(request, response)
@@ -123,6 +145,7 @@ def apply_coupon(request: HttpRequest, response: HttpResponse, payload: CouponIn
 
 
 @router.delete("/cart/coupons/{code}", response={200: CartOut}, summary="Remove a coupon code")
+@answers(*CALLER, CartNotFound, CouponNotInCart)
 def remove_coupon(request: HttpRequest, response: HttpResponse, code: str) -> CartOut:
     caller = caller_of(request, response)
     cart = services.remove_coupon(customer_id=caller.customer_id, token=caller.token, code=code)
@@ -131,6 +154,7 @@ def remove_coupon(request: HttpRequest, response: HttpResponse, code: str) -> Ca
 
 @router.put("/cart/delivery", response={200: CartOut},
             summary="Set the estimate address and the delivery method")
+@answers(*CALLER, CartNotFound, InvalidCountry, DeliveryMethodNotOffered)
 def choose_delivery(request: HttpRequest, response: HttpResponse, payload: DeliveryIn) -> CartOut:
     """Delivery and tax are then quoted for this address; a method not offered for it and the
     cart is refused (422) and nothing changes."""
@@ -143,6 +167,7 @@ def choose_delivery(request: HttpRequest, response: HttpResponse, payload: Deliv
 
 @router.get("/cart/delivery-methods", response=DeliveryMethodsOut,
             summary="Delivery methods for an address and the current cart")
+@answers(*CALLER, CartNotFound, CountryNeeded, InvalidCountry)
 def delivery_methods(request: HttpRequest, response: HttpResponse,
                      query: Query[DeliveryMethodsQuery]) -> DeliveryMethodsOut:
     """Without a country, for the cart's estimate address (422 if it has none)."""

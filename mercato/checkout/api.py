@@ -7,9 +7,23 @@ X-Cart-Token header or the cart cookie).
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Router
 
-from mercato.cart.api import caller_of, existing_cart
+from mercato.cart.api import CALLER, caller_of, existing_cart
 from mercato.cart.errors import CartNotFound
 from mercato.checkout import selectors, services
+from mercato.checkout.errors import (
+    CartChanged,
+    CheckoutAbandoned,
+    CheckoutInProgress,
+    DeliveryNotAvailable,
+    EmailNeeded,
+    EmptyCart,
+    IdempotencyKeyNeeded,
+    IdempotencyKeyReused,
+    InvalidPayments,
+    InvalidShipments,
+    PaymentActionRequired,
+    PaymentDeclined,
+)
 from mercato.checkout.schemas import (
     CheckoutIn,
     CheckoutQuoteIn,
@@ -17,9 +31,12 @@ from mercato.checkout.schemas import (
     checkout_quote_out,
 )
 from mercato.core.events import Actor
+from mercato.core.openapi import answers
 from mercato.customers.auth import customer_from_request
 from mercato.customers.models import User
+from mercato.inventory.errors import OutOfStock
 from mercato.orders.schemas import OrderOut, order_out
+from mercato.payments.errors import GiftCardInsufficientBalance, GiftCardNotFound, GiftCardUnusable
 
 router = Router(tags=["checkout"])
 
@@ -30,6 +47,8 @@ def actor_of(customer: User | None) -> Actor:
 
 @router.post("/checkout/quote", response=CheckoutQuoteOut,
              summary="Price the cart for these addresses, shipments and delivery methods")
+@answers(*CALLER, CartNotFound, EmptyCart, InvalidShipments, EmailNeeded,
+         DeliveryNotAvailable)
 def quote_checkout(request: HttpRequest, response: HttpResponse,
                    payload: CheckoutQuoteIn) -> CheckoutQuoteOut:
     """What the order would cost: per-shipment delivery fees and the methods each shipment
@@ -43,6 +62,11 @@ def quote_checkout(request: HttpRequest, response: HttpResponse,
 
 @router.post("/checkout/complete", response={200: OrderOut, 201: OrderOut},
              summary="Place the order: allocate stock, take payment, number it")
+@answers(*CALLER, CartNotFound, EmptyCart, InvalidShipments, InvalidPayments,
+         EmailNeeded, DeliveryNotAvailable, IdempotencyKeyNeeded, IdempotencyKeyReused,
+         OutOfStock, CartChanged, CheckoutInProgress, CheckoutAbandoned, PaymentDeclined,
+         PaymentActionRequired, GiftCardNotFound, GiftCardUnusable,
+         GiftCardInsufficientBalance)
 def complete_checkout(request: HttpRequest, response: HttpResponse, payload: CheckoutIn,
                       idempotency_key: str = Header("", alias="Idempotency-Key")
                       ) -> tuple[int, OrderOut]:

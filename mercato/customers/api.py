@@ -11,12 +11,20 @@ from django.contrib.auth import login, logout
 from django.http import HttpRequest
 from ninja import Router
 
+from mercato.core.openapi import PERMISSION_DENIED, TOO_MANY_REQUESTS, answers
 from mercato.customers import selectors, services
 from mercato.customers.auth import (
     bearer_auth,
     bearer_token,
     customer_auth,
     enforce_csrf_for_cookies,
+)
+from mercato.customers.errors import (
+    AddressNotFound,
+    EmailTaken,
+    InvalidAddress,
+    InvalidCredentials,
+    WeakPassword,
 )
 from mercato.customers.models import Address, User
 from mercato.customers.schemas import (
@@ -35,12 +43,14 @@ router = Router()
 
 
 @router.post("/auth/register", response={201: CustomerOut}, tags=["auth"])
+@answers(EmailTaken, WeakPassword, TOO_MANY_REQUESTS)
 def register(request: HttpRequest, payload: RegisterIn) -> tuple[int, User]:
     """Open a customer account (does not log in)."""
     return 201, services.register_customer(**payload.model_dump())
 
 
 @router.post("/auth/login", response=CustomerOut, tags=["auth"])
+@answers(InvalidCredentials, TOO_MANY_REQUESTS)
 def log_in(request: HttpRequest, payload: CredentialsIn) -> User:
     """Start a session for the storefront (cookie); API clients create a token instead."""
     customer = selectors.customer_for_credentials(email=payload.email, password=payload.password)
@@ -49,6 +59,7 @@ def log_in(request: HttpRequest, payload: CredentialsIn) -> User:
 
 
 @router.post("/auth/logout", response={204: None}, tags=["auth"])
+@answers(PERMISSION_DENIED)
 def log_out(request: HttpRequest) -> tuple[int, None]:
     """End the session; like any cookie-authenticated write it needs the CSRF token."""
     if request.user.is_authenticated:
@@ -58,6 +69,7 @@ def log_out(request: HttpRequest) -> tuple[int, None]:
 
 
 @router.post("/auth/tokens", response={201: TokenOut}, tags=["auth"])
+@answers(InvalidCredentials, TOO_MANY_REQUESTS)
 def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict]:
     """A bearer token for API clients, shown only in this response."""
     customer = selectors.customer_for_credentials(email=payload.email, password=payload.password)
@@ -89,18 +101,21 @@ def list_addresses(request: HttpRequest) -> list[Address]:
 
 
 @router.post("/me/addresses", response={201: AddressOut}, auth=customer_auth, tags=["account"])
+@answers(InvalidAddress)
 def add_address(request: HttpRequest, payload: AddressIn) -> tuple[int, Address]:
     return 201, services.add_address(customer=request.auth, data=payload.model_dump())
 
 
 @router.get("/me/addresses/{public_id}", response=AddressOut, auth=customer_auth,
             tags=["account"])
+@answers(AddressNotFound)
 def show_address(request: HttpRequest, public_id: str) -> Address:
     return selectors.address_for_customer(customer=request.auth, public_id=public_id)
 
 
 @router.patch("/me/addresses/{public_id}", response=AddressOut, auth=customer_auth,
               tags=["account"])
+@answers(AddressNotFound, InvalidAddress)
 def change_address(request: HttpRequest, public_id: str, payload: AddressPatchIn) -> Address:
     changes = payload.model_dump(exclude_unset=True)
     return services.change_address(customer=request.auth, public_id=public_id, changes=changes)
@@ -108,6 +123,7 @@ def change_address(request: HttpRequest, public_id: str, payload: AddressPatchIn
 
 @router.delete("/me/addresses/{public_id}", response={204: None}, auth=customer_auth,
                tags=["account"])
+@answers(AddressNotFound)
 def remove_address(request: HttpRequest, public_id: str) -> tuple[int, None]:
     services.remove_address(customer=request.auth, public_id=public_id)
     return 204, None

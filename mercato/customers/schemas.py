@@ -11,6 +11,11 @@ from pydantic_core import PydanticCustomError
 from mercato.customers.models import Address
 
 
+# Documents what `not_blank` enforces (it strips, then refuses what is left empty): some
+# character that is not white space.
+NOT_BLANK_SCHEMA = {"pattern": r"\S"}
+
+
 def not_blank(value: str) -> str:
     if not value.strip():
         raise PydanticCustomError("blank", "This field is required.")
@@ -26,10 +31,13 @@ class CustomerOut(Schema):
 
 
 class RegisterIn(Schema):
-    email: str = Field(max_length=254)
-    password: str = Field(min_length=1, max_length=128)
-    first_name: str = Field(min_length=1, max_length=150)
-    last_name: str = Field(min_length=1, max_length=150)
+    email: str = Field(max_length=254, json_schema_extra={"format": "email"},
+                       examples=["erika@example.com"])
+    password: str = Field(min_length=1, max_length=128, examples=["correct horse battery"])
+    first_name: str = Field(min_length=1, max_length=150, json_schema_extra=NOT_BLANK_SCHEMA,
+                            examples=["Erika"])
+    last_name: str = Field(min_length=1, max_length=150, json_schema_extra=NOT_BLANK_SCHEMA,
+                           examples=["Mustermann"])
     marketing_consent: bool = False
 
     @field_validator("email")
@@ -59,12 +67,24 @@ class TokenOut(Schema):
     expires_at: datetime
 
 
+def without_default(schema: dict) -> None:
+    """A PATCH field left out is not changed: it has no default value to document."""
+    schema.pop("default", None)
+
+
+def not_blank_without_default(schema: dict) -> None:
+    without_default(schema)
+    schema.update(NOT_BLANK_SCHEMA)
+
+
 class CustomerPatchIn(Schema):
     """Only the fields sent are changed."""
 
-    first_name: str = Field("", min_length=1, max_length=150)
-    last_name: str = Field("", min_length=1, max_length=150)
-    marketing_consent: bool = False
+    first_name: str = Field(None, min_length=1, max_length=150,
+                            json_schema_extra=not_blank_without_default)
+    last_name: str = Field(None, min_length=1, max_length=150,
+                           json_schema_extra=not_blank_without_default)
+    marketing_consent: bool = Field(None, json_schema_extra=without_default)
 
     _names_are_not_blank = field_validator("first_name", "last_name")(not_blank)
 

@@ -11,11 +11,21 @@ from ninja import Router
 from ninja.security import HttpBearer
 
 from mercato.core.events import Actor
+from mercato.core.openapi import answers
 from mercato.core.problems import PermissionDenied
+from mercato.core.states import IllegalTransition
 from mercato.customers.auth import user_for_token
 from mercato.customers.models import User
 from mercato.fulfilment import selectors, services
-from mercato.fulfilment.errors import WarehouseNotFound
+from mercato.fulfilment.errors import (
+    InvalidPicklistRequest,
+    InvalidTrackingNumber,
+    InvalidWeight,
+    NothingToPick,
+    PicklistNotFound,
+    ShipmentNotPickable,
+    WarehouseNotFound,
+)
 from mercato.fulfilment.pdf import pdf_response
 from mercato.fulfilment.schemas import (
     PicklistCreateIn,
@@ -28,6 +38,7 @@ from mercato.fulfilment.schemas import (
     warehouse_shipment_out,
 )
 from mercato.inventory.models import Warehouse
+from mercato.orders.errors import ShipmentNotFound
 
 # The back office's permissions for the same work (the Warehouse role holds them all).
 VIEW_SHIPMENTS = "orders.view_shipment"
@@ -70,6 +81,7 @@ def warehouse_id_for(code: str) -> int:
 
 @router.get("/warehouses/{code}/released-shipments", response=ShipmentListOut,
             summary="Shipments released for shipping from one warehouse, oldest first")
+@answers(WarehouseNotFound)
 def list_released_shipments(request: HttpRequest, code: str) -> ShipmentListOut:
     """What the warehouse may pick now: shipments in Released, with ship-to, lines and bins.
     Needs orders.view_shipment."""
@@ -80,6 +92,7 @@ def list_released_shipments(request: HttpRequest, code: str) -> ShipmentListOut:
 
 @router.post("/warehouses/{code}/picklists", response={201: PicklistOut},
              summary="Create a picklist from released shipments of one warehouse")
+@answers(WarehouseNotFound, InvalidPicklistRequest, NothingToPick, ShipmentNotPickable)
 def create_picklist(request: HttpRequest, code: str,
                     payload: PicklistCreateIn) -> tuple[int, PicklistOut]:
     """Choose the shipments (`shipment_ids`) or take the next N released ones (`next_n`);
@@ -93,6 +106,7 @@ def create_picklist(request: HttpRequest, code: str,
 
 
 @router.get("/picklists/{number}", response=PicklistOut, summary="One picklist")
+@answers(PicklistNotFound)
 def get_picklist(request: HttpRequest, number: str) -> PicklistOut:
     """Its picks grouped by SKU and bin location, and its shipments.
     Needs fulfilment.view_picklist."""
@@ -102,6 +116,7 @@ def get_picklist(request: HttpRequest, number: str) -> PicklistOut:
 
 @router.get("/picklists/{number}/pdf", summary="One picklist as a PDF to print",
             response={200: None})
+@answers(PicklistNotFound)
 def get_picklist_pdf(request: HttpRequest, number: str) -> HttpResponse:
     """application/pdf. Needs fulfilment.view_picklist."""
     allowed(request, VIEW_PICKLISTS)
@@ -111,6 +126,7 @@ def get_picklist_pdf(request: HttpRequest, number: str) -> HttpResponse:
 
 @router.get("/shipments/{public_id}/packing-slip", summary="A shipment's packing slip (PDF)",
             response={200: None})
+@answers(ShipmentNotFound)
 def get_packing_slip(request: HttpRequest, public_id: str) -> HttpResponse:
     """application/pdf. Needs orders.view_shipment."""
     allowed(request, VIEW_SHIPMENTS)
@@ -120,6 +136,7 @@ def get_packing_slip(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @router.post("/shipments/{public_id}/ship", response=WarehouseShipmentOut,
              summary="Mark a packed shipment shipped with its carrier and tracking number")
+@answers(ShipmentNotFound, InvalidTrackingNumber, InvalidWeight, IllegalTransition)
 def ship_shipment(request: HttpRequest, public_id: str, payload: ShipIn) -> WarehouseShipmentOut:
     """Packing -> Shipped. The tracking number's format is checked for UPS, USPS, FedEx and
     DHL (422 when it does not fit); other carriers take free text. The tracking link is built,

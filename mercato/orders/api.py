@@ -7,8 +7,10 @@ revealed to someone who may not see it.
 from django.http import HttpRequest
 from ninja import Query, Router
 
+from mercato.core.openapi import TOO_MANY_REQUESTS, answers
 from mercato.customers.auth import customer_auth
 from mercato.orders import selectors
+from mercato.orders.errors import OrderNotFound
 from mercato.orders.schemas import (
     OrderListOut,
     OrderListQuery,
@@ -31,6 +33,7 @@ def list_orders(request: HttpRequest, query: Query[OrderListQuery]) -> OrderList
 
 # Declared before /orders/{number}: the first route matching a path answers it.
 @router.post("/orders/lookup", response=OrderOut, summary="Find a guest order")
+@answers(OrderNotFound, TOO_MANY_REQUESTS)
 def look_up_order(request: HttpRequest, payload: OrderLookupIn) -> OrderOut:
     """By its number and the email it was placed with; 404 when the pair does not match."""
     return order_out(selectors.order_for_guest(number=payload.number, email=payload.email))
@@ -38,6 +41,7 @@ def look_up_order(request: HttpRequest, payload: OrderLookupIn) -> OrderOut:
 
 @router.get("/orders/{number}", response=OrderOut, auth=customer_auth,
             summary="One of the logged-in customer's orders")
+@answers(OrderNotFound)
 def get_order(request: HttpRequest, number: str) -> OrderOut:
     """Lines, totals, addresses, shipments and payments with their transactions."""
     order = selectors.customer_order_detail(number=number, customer_id=request.auth.pk)

@@ -8,6 +8,13 @@ from django.http import HttpRequest
 from ninja import Router
 
 from mercato.core.money import Money
+from mercato.core.openapi import answers
+from mercato.payments.errors import (
+    ActionNotPending,
+    ApprovalNotFound,
+    InvalidCard,
+    ProviderChargeNotFound,
+)
 from mercato.payments.gateways.test_gateway import TestGateway
 from mercato.payments.schemas import (
     ActionCompletedOut,
@@ -23,6 +30,7 @@ provider = TestGateway()
 
 
 @router.post("/tokens", response={201: CardTokenOut}, summary="Tokenise a test card")
+@answers(InvalidCard)
 def create_card_token(request: HttpRequest, payload: CardIn) -> tuple[int, CardTokenOut]:
     """The card number stays at the provider; the shop only ever sees the token."""
     card = provider.create_card_token(payload.number.get_secret_value(), payload.exp_month,
@@ -38,6 +46,7 @@ def create_approval(request: HttpRequest, payload: ApprovalIn) -> tuple[int, App
 
 @router.post("/approvals/{token}/approve", response={200: ApprovedOut},
              summary="The shopper approves the payment")
+@answers(ApprovalNotFound)
 def approve(request: HttpRequest, token: str) -> ApprovedOut:
     provider.approve(token)
     return ApprovedOut(approval_token=token, is_approved=True)
@@ -45,6 +54,7 @@ def approve(request: HttpRequest, token: str) -> ApprovedOut:
 
 @router.post("/3ds/{reference}/complete", response={200: ActionCompletedOut},
              summary="The shopper passes the 3-D Secure challenge")
+@answers(ProviderChargeNotFound, ActionNotPending)
 def complete_action(request: HttpRequest, reference: str) -> ActionCompletedOut:
     provider.complete_action(reference)
     return ActionCompletedOut(reference=reference, is_completed=True)

@@ -13,6 +13,7 @@ from mercato.catalog.selectors import (
     product_detail,
     products_for_listing,
 )
+from mercato.core.openapi import NOT_FOUND, answers
 from mercato.pricing.schemas import SalePricedListOut, SalePricedProductDetailOut
 from mercato.pricing.selectors import shelf_prices_of_listings, shelf_prices_of_variants
 
@@ -21,6 +22,7 @@ router = Router(tags=["catalog"])
 
 @router.get("/products", response=SalePricedListOut, summary="List published products",
             operation_id="mercato_catalog_api_list_products")
+@answers(NOT_FOUND)
 def list_products(request: HttpRequest, query: Query[ProductListQuery]) -> ProductPage:
     filters = ListingFilters(
         currency=query.currency, category=query.category, brands=frozenset(query.brand),

@@ -12,12 +12,16 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from mercato.catalog.models import ProductVariant
+from mercato.checkout.errors import PaymentActionRequired, PaymentDeclined
 from mercato.core.events import Actor
+from mercato.core.openapi import answers
+from mercato.core.states import IllegalTransition
 from mercato.customers.auth import customer_auth
 from mercato.fulfilment.api import allowed, staff_auth, warehouse_id_for
+from mercato.fulfilment.errors import WarehouseNotFound
 from mercato.fulfilment.pdf import pdf_response
-from mercato.returns import pdf, selectors, services
-from mercato.returns.errors import InstructionsNotReady, InvalidReturn
+from mercato.payments.errors import IdempotencyKeyReused, InvalidCard
+from mercato.returns import errors, pdf, selectors, services
 from mercato.returns.models import ReturnRequest
 from mercato.returns.schemas import (
     DifferencePaymentIn,
@@ -38,6 +42,9 @@ RECEIVE = "returns.add_receivingreceipt"
 
 router = Router(tags=["returns"])
 
+PAYING_THE_DIFFERENCE = (errors.ReturnNotFound, errors.NothingToPay, PaymentDeclined,
+                         PaymentActionRequired, InvalidCard, IdempotencyKeyReused)
+
 
 def customer_return(request: HttpRequest, rma: str) -> ReturnRequest:
     """The return if it is the caller's, else ReturnNotFound (404) as for an unknown RMA."""
@@ -47,7 +54,7 @@ def customer_return(request: HttpRequest, rma: str) -> ReturnRequest:
 def instructions_response(ret: ReturnRequest) -> HttpResponse:
     """The instructions PDF once the return is approved (409 before, or once it is closed)."""
     if ret.status not in WITH_INSTRUCTIONS:
-        raise InstructionsNotReady(
+        raise errors.InstructionsNotReady(
             f"Return {ret.rma} is {ret.status}: its instructions come with its approval.",
             status=ret.status)
     return pdf_response(pdf.return_instructions_pdf(rma=ret.rma), f"return-{ret.rma}.pdf")
@@ -59,7 +66,8 @@ def exchange_variant_id(line: ReturnLineIn) -> int | None:
     variant_id = (ProductVariant.objects.filter(sku=line.exchange_sku)
                   .values_list("pk", flat=True).first())
     if variant_id is None:
-        raise InvalidReturn(f"There is no product variant {line.exchange_sku} to exchange for.")
+        raise errors.InvalidReturn(
+            f"There is no product variant {line.exchange_sku} to exchange for.")
     return variant_id
 
 
@@ -74,6 +82,8 @@ def list_returns(request: HttpRequest) -> ReturnListOut:
 
 @router.post("/returns", response={201: ReturnOut}, auth=customer_auth,
              summary="Request a return of shipped lines of one of the customer's orders")
+@answers(errors.OrderNotReturnable, errors.InvalidReturn, errors.OverReturn,
+         errors.ReturnWindowClosed)
 def create_return(request: HttpRequest, payload: ReturnCreateIn) -> tuple[int, ReturnOut]:
     """Only shipped quantities not already returned, within the return window (422 otherwise).
     The return starts Requested when the shop approves returns, else AwaitingStockReturn; its
@@ -90,12 +100,14 @@ def create_return(request: HttpRequest, payload: ReturnCreateIn) -> tuple[int, R
 
 @router.get("/returns/{rma}", response=ReturnOut, auth=customer_auth,
             summary="One of the logged-in customer's returns")
+@answers(errors.ReturnNotFound)
 def get_return(request: HttpRequest, rma: str) -> ReturnOut:
     return return_out(customer_return(request, rma))
 
 
 @router.post("/returns/{rma}/payment", response=ReturnOut, auth=customer_auth,
              summary="Pay the price difference of an exchange for a dearer variant")
+@answers(*PAYING_THE_DIFFERENCE)
 def pay_return_difference(request: HttpRequest, rma: str,
                           payload: DifferencePaymentIn) -> ReturnOut:
     """`difference_to_pay` of the return, by card (a token from POST /test-gateway/tokens) or
@@ -112,6 +124,7 @@ def pay_return_difference(request: HttpRequest, rma: str,
 
 @router.get("/returns/{rma}/instructions", auth=customer_auth, response={200: None},
             summary="A return's instructions (PDF): RMA number, address, lines")
+@answers(errors.ReturnNotFound, errors.InstructionsNotReady)
 def get_return_instructions(request: HttpRequest, rma: str) -> HttpResponse:
     """application/pdf, once the return is approved (409 while it waits for approval or once
     it is closed)."""
@@ -122,6 +135,7 @@ def get_return_instructions(request: HttpRequest, rma: str) -> HttpResponse:
 
 @router.get("/warehouse/returns/{rma}", response=ReturnOut, auth=staff_auth,
             tags=["warehouse"], summary="A return by its RMA number, as the parcel arrives")
+@answers(errors.ReturnNotFound)
 def get_return_for_warehouse(request: HttpRequest, rma: str) -> ReturnOut:
     """Its lines (the `id`s receiving names) and status. Needs returns.view_returnrequest."""
     allowed(request, VIEW_RETURNS)
@@ -130,6 +144,7 @@ def get_return_for_warehouse(request: HttpRequest, rma: str) -> ReturnOut:
 
 @router.post("/warehouse/returns/{rma}/receive", response={201: ReceiptOut}, auth=staff_auth,
              tags=["warehouse"], summary="Record what arrived for a return")
+@answers(errors.ReturnNotFound, WarehouseNotFound, errors.InvalidReturn, IllegalTransition)
 def receive_return(request: HttpRequest, rma: str,
                    payload: ReceiveIn) -> tuple[int, ReceiptOut]:
     """Quantities per return line and their condition: resellable units are restocked in the
@@ -146,6 +161,7 @@ def receive_return(request: HttpRequest, rma: str,
 
 @router.get("/warehouse/receipts/{number}/pdf", auth=staff_auth, tags=["warehouse"],
             response={200: None}, summary="A receiving receipt as a PDF to print")
+@answers(errors.ReceiptNotFound)
 def get_receipt_pdf(request: HttpRequest, number: str) -> HttpResponse:
     """application/pdf. Needs returns.view_returnrequest."""
     allowed(request, VIEW_RETURNS)

@@ -12,9 +12,14 @@ from ninja import Field, Router, Schema
 from pydantic import field_validator
 
 from mercato.core.events import Actor
+from mercato.core.openapi import TOO_MANY_REQUESTS, answers
 from mercato.customers.schemas import not_blank
 from mercato.returns import errors, selectors, services
-from mercato.returns.api import exchange_variant_id, instructions_response
+from mercato.returns.api import (
+    PAYING_THE_DIFFERENCE,
+    exchange_variant_id,
+    instructions_response,
+)
 from mercato.returns.schemas import DifferencePaymentIn, ReturnCreateIn, ReturnOut, return_out
 
 # The order lookup's answer (orders.selectors.order_for_guest), word for word.
@@ -41,6 +46,8 @@ class GuestReturnLookupIn(Schema):
 
 @router.post("/returns/guest", response={201: ReturnOut},
              summary="Request a return of shipped lines of a guest order")
+@answers(errors.OrderNotReturnable, errors.InvalidReturn, errors.OverReturn,
+         errors.ReturnWindowClosed, TOO_MANY_REQUESTS)
 def create_guest_return(request: HttpRequest,
                         payload: GuestReturnCreateIn) -> tuple[int, ReturnOut]:
     """The order is proven by its number and the email it was placed with; when they do not
@@ -64,6 +71,7 @@ def create_guest_return(request: HttpRequest,
 
 # Declared as POSTs so the email travels in the body, not in URLs that servers log.
 @router.post("/returns/lookup", response=ReturnOut, summary="Find a guest's return")
+@answers(errors.ReturnNotFound, TOO_MANY_REQUESTS)
 def look_up_return(request: HttpRequest, payload: GuestReturnLookupIn) -> ReturnOut:
     """By its RMA number and the email its order was placed with; 404 when they do not match,
     as for an unknown RMA."""
@@ -76,6 +84,7 @@ class GuestDifferencePaymentIn(GuestReturnLookupIn, DifferencePaymentIn):
 
 @router.post("/returns/lookup/payment", response=ReturnOut,
              summary="Pay the price difference of a guest's exchange for a dearer variant")
+@answers(*PAYING_THE_DIFFERENCE, TOO_MANY_REQUESTS)
 def pay_guest_return_difference(request: HttpRequest,
                                 payload: GuestDifferencePaymentIn) -> ReturnOut:
     """As POST /returns/{rma}/payment, proven by the RMA number and the order's email (404 when
@@ -88,6 +97,7 @@ def pay_guest_return_difference(request: HttpRequest,
 
 @router.post("/returns/lookup/instructions", response={200: None},
              summary="A guest's return instructions (PDF): RMA number, address, lines")
+@answers(errors.ReturnNotFound, errors.InstructionsNotReady, TOO_MANY_REQUESTS)
 def look_up_return_instructions(request: HttpRequest,
                                 payload: GuestReturnLookupIn) -> HttpResponse:
     """application/pdf. By the RMA number and the order's email; 404 when they do not match,
