@@ -10,7 +10,6 @@ from pydantic_core import PydanticCustomError
 
 from mercato.customers.models import Address
 
-
 # Documents what `not_blank` enforces (it strips, then refuses what is left empty): some
 # character that is not white space.
 NOT_BLANK_SCHEMA = {"pattern": r"\S"}
