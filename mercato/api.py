@@ -3,9 +3,11 @@
 import logging
 
 from django.conf import settings
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from mercato.core.middleware import payload_too_large
 from mercato.core.openapi import ProblemDocumentingAPI
 from mercato.core.problems import PROBLEM_BASE, PROBLEM_CONTENT_TYPE, Problem
 
@@ -63,6 +65,22 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     body = {"type": PROBLEM_BASE + "not-found", "title": "Not found", "status": 404,
             "detail": str(exc) or "Not found."}
     return problem_response(request, body, 404)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_payload_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Normally answered by mercato.core.middleware before the view; this covers a view that
+    # reads more of the request itself.
+    problem = payload_too_large()
+    return problem_response(request, problem.as_dict(), problem.status)
+
+
+@api.exception_handler(SuspiciousOperation)
+@api.exception_handler(BadRequest)
+def on_bad_request(request: HttpRequest, exc: Exception) -> HttpResponse:
+    body = {"type": PROBLEM_BASE + "bad-request", "title": "Bad request", "status": 400,
+            "detail": "The request could not be read."}
+    return problem_response(request, body, 400)
 
 
 @api.exception_handler(HttpError)

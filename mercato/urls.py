@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("mercato.storefront.urls")),
 ]
 
+handler400 = "mercato.storefront.views.errors.bad_request"
 handler404 = "mercato.storefront.views.errors.page_not_found"
 handler500 = "mercato.storefront.views.errors.server_error"

@@ -64,3 +64,9 @@ class PermissionDenied(Problem):
     status = 403
     slug = "permission-denied"
     title = "Permission denied"
+
+
+class PayloadTooLarge(Problem):
+    status = 413
+    slug = "payload-too-large"
+    title = "Payload too large"
