@@ -1,11 +1,14 @@
 """System section: the event log, read-only (it is the history and the outbox).
 
-Also the small pieces every app's admin shares: money display, the staff actor, and turning a
-domain error raised during a save into a message.
+Also the small pieces every app's admin shares: money display, the staff actor, the action
+buttons of the order, shipment and return pages (with admin/mercato/action_form.html), and
+turning a domain error raised during a save into a message.
 """
 
 import json
+from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import Protocol
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -30,6 +33,21 @@ def money_display(amount: Decimal | None, currency: str) -> str:
 def staff_actor(request: HttpRequest) -> Actor:
     """Who is acting when a service is called from the back office."""
     return Actor("staff", request.user.get_username())
+
+
+class PageAction(Protocol):
+    """What a page's button needs to be drawn (OrderAction, ShipmentAction, ReturnAction)."""
+
+    name: str
+    label: str
+    asks_reason: bool
+    needs_reason: bool
+
+
+def action_buttons(actions: Iterable[PageAction], url_of: Callable[[str], str]) -> list[dict]:
+    """The context of a page's buttons: each action with the URL its own form posts to (drawn
+    by admin/mercato/action_form.html, outside the change form)."""
+    return [{"action": action, "url": url_of(action.name)} for action in actions]
 
 
 class AmountBandFilter(admin.SimpleListFilter):

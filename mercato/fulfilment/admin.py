@@ -25,7 +25,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from mercato.core.admin import ViewOnlyAdmin, staff_actor
+from mercato.core.admin import ViewOnlyAdmin, action_buttons, staff_actor
 from mercato.core.models import Event
 from mercato.core.problems import Problem
 from mercato.fulfilment import pdf, selectors, services
@@ -151,10 +151,9 @@ class ShipmentAdmin(ViewOnlyAdmin):
         warehouse = self.has_warehouse_permission(request)
         context = {
             **(extra_context or {}),
-            "shipment_actions": [
-                {"action": action,
-                 "url": reverse(f"{site}:orders_shipment_act", args=[shipment.pk, action.name])}
-                for action in offered_shipment_actions(shipment, request.user)],
+            "shipment_actions": action_buttons(
+                offered_shipment_actions(shipment, request.user),
+                lambda name: reverse(f"{site}:orders_shipment_act", args=[shipment.pk, name])),
             "ship_form": (ShipForm() if warehouse and shipment.status == ShipmentStatus.PACKING
                           else None),
             "ship_url": reverse(f"{site}:orders_shipment_ship", args=[shipment.pk]),

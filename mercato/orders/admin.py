@@ -24,7 +24,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
-from mercato.core.admin import AmountBandFilter, ViewOnlyAdmin, money_display, staff_actor
+from mercato.core.admin import (
+    AmountBandFilter,
+    ViewOnlyAdmin,
+    action_buttons,
+    money_display,
+    staff_actor,
+)
 from mercato.core.events import Actor
 from mercato.core.models import Event
 from mercato.core.problems import Problem
@@ -347,10 +353,8 @@ class OrderAdmin(ViewOnlyAdmin):
         actions = offered_actions(order, payments) if self.may_act(request) else []
         context = {
             **(extra_context or {}),
-            "order_actions": [
-                {"action": action, "url": reverse(f"{self.admin_site.name}:orders_order_act",
-                                                  args=[order.pk, action.name])}
-                for action in actions],
+            "order_actions": action_buttons(actions, lambda name: reverse(
+                f"{self.admin_site.name}:orders_order_act", args=[order.pk, name])),
             "payment_rows": payment_rows(payments),
             "shipment_rows": shipment_rows(request, order, self.admin_site.name),
             "history_rows": history_rows(order_timeline(order=order)),

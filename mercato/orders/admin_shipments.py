@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from mercato.core.admin import staff_actor
+from mercato.core.admin import action_buttons, staff_actor
 from mercato.core.events import Actor
 from mercato.core.problems import Problem
 from mercato.customers.models import User
@@ -30,6 +30,7 @@ class ShipmentAction:
     permissions: tuple[str, ...]
     asks_reason: bool
     run: Callable[[Shipment, Actor, str], str]
+    needs_reason: bool = False  # a shipment's reason is always optional
 
 
 def _release_shipment(shipment: Shipment, by: Actor, reason: str) -> str:
@@ -114,10 +115,8 @@ def shipment_rows(request: HttpRequest, order: Order, site_name: str) -> list[di
             "page_url": (reverse(f"{site_name}:orders_shipment_change", args=[shipment.pk])
                          if has_pages else None),
             "packing_slip_url": packing_slip_url(shipment, site_name) if can_view else None,
-            "actions": [{"action": action,
-                         "url": reverse(f"{site_name}:orders_order_shipment_act",
-                                        args=[order.pk, shipment.pk, action.name])}
-                        for action in actions],
+            "actions": action_buttons(actions, lambda name, pk=shipment.pk: reverse(
+                f"{site_name}:orders_order_shipment_act", args=[order.pk, pk, name])),
         })
     return rows
 

@@ -23,7 +23,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from mercato.core.admin import ViewOnlyAdmin, money_display, staff_actor
+from mercato.core.admin import ViewOnlyAdmin, action_buttons, money_display, staff_actor
 from mercato.core.problems import Problem
 from mercato.fulfilment.pdf import pdf_response
 from mercato.inventory.models import Warehouse
@@ -240,10 +240,9 @@ class ReturnRequestAdmin(DifferenceFields, ViewOnlyAdmin):
         receiving = (user.has_perm(RECEIVE)
                      and status == ReturnStatus.AWAITING_STOCK_RETURN)
         return {
-            "return_actions": [
-                {"action": action,
-                 "url": reverse(f"{site}:returns_returnrequest_act", args=[pk, action.name])}
-                for action in offered_actions(return_request, user)],
+            "return_actions": action_buttons(
+                offered_actions(return_request, user),
+                lambda name: reverse(f"{site}:returns_returnrequest_act", args=[pk, name])),
             "can_refund": user.has_perms(REFUND_PERMISSIONS) and status in REFUNDABLE_STATUSES,
             "refund_url": reverse(f"{site}:returns_returnrequest_refund", args=[pk]),
             "can_replace": (user.has_perm(CHANGE_RETURN) and status in REPLACEABLE_STATUSES

@@ -1,5 +1,7 @@
 """Helpers for the back-office tests."""
 
+from html.parser import HTMLParser
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -29,3 +31,31 @@ def form_data(response) -> dict:
                 value = [str(item) for item in value]
             data[form.add_prefix(name)] = value
     return data
+
+
+class _FormNesting(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.nested: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag != "form":
+            return
+        described = " ".join(f'{name}="{value}"' for name, value in attrs
+                             if name in ("id", "action", "class"))
+        if self.open:
+            self.nested.append(f"<form {described}> inside <form {self.open[-1]}>")
+        self.open.append(described)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form" and self.open:
+            self.open.pop()
+
+
+def nested_forms(html: str) -> list[str]:
+    """Every <form> that opens inside another one. A browser drops such a form's tag, so its
+    button submits the outer form instead (on an admin change page: a blank 403)."""
+    parser = _FormNesting()
+    parser.feed(html)
+    return parser.nested

@@ -2,6 +2,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from tests.admin.helpers import nested_forms
+
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 EXPECTED = {
     "auth.Group", "cart.Cart", "catalog.Attribute", "catalog.Brand", "catalog.Category",
@@ -58,3 +60,13 @@ def test_changelist_search_renders(staff_client, shop, model):
     response = staff_client.get(admin_url(model, "changelist"), {"q": "a"})
 
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
+def test_no_form_is_nested_in_the_change_form(staff_client, shop, model):
+    # Every object: the order, shipment and return pages offer other buttons in other states.
+    for obj in model.objects.order_by("pk"):
+        response = staff_client.get(admin_url(model, "change", obj.pk))
+
+        assert nested_forms(response.content.decode()) == [], obj
