@@ -88,6 +88,50 @@ class AddressForm(forms.Form):
         return {"fields": {name: data.get(name) or "" for name in ADDRESS_FIELDS}}
 
 
+class BillingForm(AddressForm):
+    """The billing address: the shipping address (ticked by default), one from the address book
+    (customers: a list, so its entries are not a second set of "Ship to" choices) or typed in.
+    Its fields are labelled "Billing ..." so no label is the shipping address's twice."""
+
+    same_as_shipping = forms.BooleanField(
+        label="Billing address same as shipping address", required=False, initial=True)
+
+    def __init__(self, *args: object, saved: list[tuple[str, str]] = (), **kwargs: object):
+        super().__init__(*args, saved=saved, prefix="billing", **kwargs)
+        self.fields.pop("save_address", None)  # the shipping address's checkbox saves both
+        for name, field in self.fields.items():
+            if name in ADDRESS_FIELDS:
+                field.label = f"Billing {field.label[0].lower()}{field.label[1:]}"
+        if saved:
+            self.fields["address_id"].label = "Bill to"
+            self.fields["address_id"].widget = forms.Select(
+                choices=self.fields["address_id"].choices)
+
+    def choice(self) -> dict[str, object] | None:
+        """None for the shipping address, else as `AddressForm.choice`. A post without the
+        billing section at all (a script, an older page) bills the shipping address too: an
+        unticked checkbox is simply not posted."""
+        posted = any(key.startswith(f"{self.prefix}-") for key in self.data)
+        if self.cleaned_data.get("same_as_shipping") or not posted:
+            return None
+        return super().choice()
+
+
+def add_address_problem(shipping: AddressForm, billing: BillingForm, problem: Problem, *,
+                        prefix: str) -> None:
+    """A checked address problem on the address step: the shipping address's errors beside
+    its fields (API paths under `prefix`), the billing address's beside its own."""
+    billing_errors = {path: messages for path, messages in problem.errors.items()
+                      if path.startswith("billing_address.")}
+    add_problem(shipping, problem, prefix=prefix, skip="billing_address.")
+    if billing.choice() is None:
+        return  # the same address: its errors are the shipping address's, shown there
+    for path, messages in billing_errors.items():
+        name = path.removeprefix("billing_address.")
+        for message in messages:
+            billing.add_error(name if name in billing.fields else None, message)
+
+
 class DeliveryChoiceForm(forms.Form):
     """The delivery method picked beside the address (shown there with htmx), if any."""
 

@@ -141,13 +141,12 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 
 @customer_required
 def account_home(request: HttpRequest) -> HttpResponse:
-    addresses = customer_selectors.addresses_for_customer(customer=request.user)
+    book = customer_selectors.address_book_for_customer(customer=request.user)
     recent = order_selectors.order_page_for_customer(customer_id=request.user.pk, page=1,
                                                      page_size=RECENT_ORDERS)
     return render(request, TEMPLATES + "home.html", {
-        "default_shipping": next((a for a in addresses if a.is_default_shipping), None),
-        "default_billing": next((a for a in addresses if a.is_default_billing), None),
-        "address_count": len(addresses), "recent": recent, "rows": order_rows(recent),
+        "default_shipping": book.default_shipping, "default_billing": book.default_billing,
+        "address_count": len(book.addresses), "recent": recent, "rows": order_rows(recent),
     })
 
 

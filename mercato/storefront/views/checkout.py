@@ -35,12 +35,19 @@ from mercato.checkout.selectors import (
 from mercato.core.problems import Problem
 from mercato.customers.auth import customer_from_request
 from mercato.customers.models import User
-from mercato.customers.selectors import addresses_for_customer
+from mercato.customers.selectors import (
+    AddressBook,
+    address_book_for_customer,
+    addresses_for_customer,
+)
 from mercato.storefront.forms_shop import (
+    NEW_ADDRESS,
     AddressForm,
+    BillingForm,
     DeliveryChoiceForm,
     EmailForm,
     SplitForm,
+    add_address_problem,
     add_problem,
 )
 from mercato.storefront.views import checkout_state as st
@@ -148,13 +155,16 @@ def start(request: HttpRequest) -> HttpResponse:
     return page(shop, "email.html", "Email", form=form, login_url=login_url)
 
 
-# --- 2. shipping address --------------------------------------------------------------------------
+# --- 2. shipping and billing address --------------------------------------------------------------
 
 def saved_choices(customer: User | None) -> list[tuple[str, str]]:
     if customer is None:
         return []
-    return [(address.public_id, one_line(vars(address)))
-            for address in addresses_for_customer(customer=customer)]
+    return choices_of(addresses_for_customer(customer=customer))
+
+
+def choices_of(addresses: list[Any]) -> list[tuple[str, str]]:
+    return [(address.public_id, one_line(vars(address))) for address in addresses]
 
 
 def one_line(address: dict[str, Any]) -> str:
@@ -171,9 +181,10 @@ def address_initial(stored: dict[str, Any] | None) -> dict[str, Any]:
     return dict(stored.get("fields") or {})
 
 
-def checked(shop: Shop, shipments: list[dict[str, Any]]) -> CheckedCheckout:
-    """The checkout app's check of these shipments against the cart (no pricing)."""
-    request = st.checkout_request(shop.state | {"shipments": shipments})
+def checked(shop: Shop, shipments: list[dict[str, Any]], **changes: Any) -> CheckedCheckout:
+    """The checkout app's check of these shipments (and other `changes` of the choices, such
+    as the billing address) against the cart (no pricing)."""
+    request = st.checkout_request(shop.state | {"shipments": shipments, **changes})
     return check_checkout(cart=shop.cart, customer=shop.customer, request=request)
 
 
@@ -184,28 +195,70 @@ def stored_address(choice: dict[str, Any], normalised: dict[str, str]) -> dict[s
 
 @step
 def address(request: HttpRequest) -> HttpResponse:
-    """The shipping address; with htmx the delivery methods for it appear beside it as it is
-    entered (see `delivery_options`), and the one picked there is preselected on the next
-    step. Without JavaScript the delivery step shows them."""
+    """The shipping and the billing address ("same as shipping" unless unticked); with htmx
+    the delivery methods for the shipping address appear beside it as it is entered (see
+    `delivery_options`), and the one picked there is kept through every redraw (the page
+    carries it) and preselected on the next step. Without JavaScript the delivery step shows
+    them."""
     shop = shop_of(request, needs=("email",))
-    shipments = shop.state.get("shipments") or []
-    form = AddressForm(request.POST or None, saved=saved_choices(shop.customer),
-                       initial=address_initial(shipments[0]["address"] if shipments else None))
-    if request.method == "POST" and form.is_valid():
-        choice = form.choice()
-        method = DeliveryChoiceForm(request.POST)
-        wanted = [{"address": choice, "lines": [],
-                   "method": method.cleaned_data["delivery_method"] if method.is_valid() else ""}]
-        try:
-            result = checked(shop, wanted)
-        except Problem as problem:
-            add_problem(form, problem, prefix="shipments.0.address.", skip="billing_address.")
-        else:
-            wanted[0]["address"] = stored_address(choice, result.shipment_addresses[0])
-            st.save(request.session, shipments=wanted, payments=[],
-                    save_address=bool(form.cleaned_data.get("save_address")))
-            return redirect("/checkout/delivery/")
-    return page(shop, "address.html", "Address", form=form)
+    form, billing_form = address_forms(shop)
+    method = method_wanted(shop)
+    if request.method == "POST" and form.is_valid() and billing_form.is_valid() and (
+            done := address_posted(shop, form, billing_form, method)):
+        return done
+    return page(shop, "address.html", "Address", form=form, billing_form=billing_form,
+                delivery_method=method)
+
+
+def method_wanted(shop: Shop) -> str:
+    """The delivery method just posted beside the address, else the one chosen before."""
+    posted = DeliveryChoiceForm(shop.request.POST)
+    stored = (shop.state.get("shipments") or [{}])[0].get("method", "")
+    return (posted.cleaned_data["delivery_method"] if posted.is_valid() else "") or stored
+
+
+def address_forms(shop: Shop) -> tuple[AddressForm, BillingForm]:
+    """The shipping and billing address forms, bound to the post, or showing what was chosen
+    before (the first time: a customer's default shipping and billing addresses)."""
+    book = address_book_for_customer(customer=shop.customer) if shop.customer else None
+    saved = choices_of(book.addresses) if book else []
+    shipping, billing = initial_addresses(shop.state, book)
+    data = shop.request.POST or None
+    return (AddressForm(data, saved=saved, initial=shipping),
+            BillingForm(data, saved=saved, initial=billing))
+
+
+def initial_addresses(state: dict[str, Any],
+                      book: AddressBook | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    shipments = state.get("shipments") or []
+    if shipments:
+        billing = state.get("billing_address")
+        return (address_initial(shipments[0]["address"]),
+                {"same_as_shipping": not billing, **address_initial(billing)})
+    if book is None:
+        return {}, {}
+    shipping, billing = book.default_shipping, book.default_billing
+    return ({"address_id": shipping.public_id} if shipping else {},
+            {"same_as_shipping": billing is None or billing == shipping,
+             "address_id": billing.public_id if billing else NEW_ADDRESS})
+
+
+def address_posted(shop: Shop, form: AddressForm, billing_form: BillingForm,
+                   method: str) -> HttpResponse | None:
+    """Both addresses checked as the checkout app checks them: kept, and on to delivery; or
+    their problems shown beside their fields (nothing kept)."""
+    wanted = [{"address": form.choice(), "lines": [], "method": method}]
+    billing = billing_form.choice()
+    try:
+        result = checked(shop, wanted, billing_address=billing)
+    except Problem as problem:
+        add_address_problem(form, billing_form, problem, prefix="shipments.0.address.")
+        return None
+    wanted[0]["address"] = stored_address(wanted[0]["address"], result.shipment_addresses[0])
+    st.save(shop.request.session, shipments=wanted, payments=[],
+            billing_address=billing and stored_address(billing, result.billing_address),
+            save_address=bool(form.cleaned_data.get("save_address")))
+    return redirect("/checkout/delivery/")
 
 
 def address_options(shop: Shop, choice: dict[str, Any]) -> tuple[ShipmentOptions, str]:
@@ -217,7 +270,8 @@ def address_options(shop: Shop, choice: dict[str, Any]) -> tuple[ShipmentOptions
     if not choice.get("address_id") and not fields.get("country"):
         return [], "Choose the country to see the delivery methods and their fees."
     try:
-        result = checked(shop, [{"address": choice, "method": "", "lines": []}])
+        result = checked(shop, [{"address": choice, "method": "", "lines": []}],
+                         billing_address=None)
     except EmptyCart:
         raise
     except Problem as problem:
@@ -278,14 +332,15 @@ def shipments_view(shop: Shop, result: CheckedCheckout) -> list[dict[str, Any]]:
              "address_text": one_line(result.shipment_addresses[n]),
              "lines": [(counted[i].facts.label, counted[i].facts.sku, q)
                        for i, q in result.quantities[n]],
-             "methods": options[n], "chosen": chosen_of(options[n], stored[n])}
+             "methods": options[n], "chosen": chosen_of(options[n], shop, n)}
             for n in range(len(stored))]
 
 
-def chosen_of(options: ShipmentOptions, stored: dict[str, Any]) -> str:
-    """The stored method if this shipment can still use it (else none: the first is
-    preselected)."""
-    method = stored.get("method", "")
+def chosen_of(options: ShipmentOptions, shop: Shop, n: int) -> str:
+    """The method just posted for shipment n (the page shown again with an error keeps it),
+    else the stored one, if this shipment can use it (else none: the first is preselected)."""
+    method = (shop.request.POST.get(f"method_{n}")
+              or shop.state["shipments"][n].get("method", ""))
     return method if any(option.code == method for option in options) else ""
 
 

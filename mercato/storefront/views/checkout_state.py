@@ -50,10 +50,13 @@ def payment_choices(current: dict[str, Any]) -> tuple[PaymentChoice, ...]:
 
 def checkout_request(current: dict[str, Any], *,
                      expected_total: Decimal | None = None) -> CheckoutRequest:
-    """The session's choices as the checkout app's request; the billing address is the first
-    shipment's."""
+    """The session's choices as the checkout app's request; the billing address is the one
+    chosen for it, or (none chosen: "same as shipping") the first shipment's."""
     shipments = shipment_choices(current)
-    billing = shipments[0].address if shipments else AddressChoice()
+    if current.get("billing_address"):
+        billing = address_choice(current["billing_address"])
+    else:
+        billing = shipments[0].address if shipments else AddressChoice()
     return CheckoutRequest(
         email=current.get("email", ""), billing_address=billing, shipments=shipments,
         payments=payment_choices(current), expected_total=expected_total,
