@@ -1,5 +1,6 @@
 """Pure helpers of the orders app: number formatting, address snapshots, shipment plans, what
-is captured or refunded when parcels ship or are cancelled."""
+is captured or refunded when parcels ship or are cancelled, and the words a shopper reads for
+an order's and a parcel's status."""
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -7,6 +8,8 @@ from decimal import Decimal
 
 from mercato.core.money import Money, round_money
 from mercato.inventory.rules import Allocation, Group
+from mercato.orders.states import OrderStatus, ShipmentStatus
+from mercato.payments.rules import payment_label
 from mercato.pricing.rules.types import DeliveryQuote
 
 ADDRESS_FIELDS = (
@@ -180,3 +183,58 @@ def split_amount(amount: Decimal, limits: Sequence[Decimal]) -> list[Decimal]:
         parts.append(part)
         left -= part
     return parts
+
+
+# --- what the shopper reads ----------------------------------------------------------------------
+# Customer pages, emails and the customer API's `status_label` say these; the back office keeps
+# the state names. A hold is shown as "Processing": it is the shop's internal check (fraud, a
+# stock question), and what the shopper needs to know is that the order is not shipped yet.
+
+SHIPMENT_LABELS = {
+    ShipmentStatus.AWAITING_INVENTORY: "Preparing",
+    ShipmentStatus.INVENTORY_ASSIGNED: "Preparing",
+    ShipmentStatus.RELEASED: "Preparing",
+    ShipmentStatus.PACKING: "Preparing",
+    ShipmentStatus.ON_HOLD: "Preparing",
+    ShipmentStatus.SHIPPED: "Shipped",
+    ShipmentStatus.CANCELLED: "Cancelled",
+}
+ORDER_LABELS = {
+    OrderStatus.IN_PROGRESS: "Processing",
+    OrderStatus.ON_HOLD: "Processing",
+    OrderStatus.PARTIALLY_SHIPPED: "Partly shipped",
+    OrderStatus.COMPLETED: "Shipped",
+    OrderStatus.AWAITING_EXCHANGE: "Exchange in progress",
+    OrderStatus.CANCELLED: "Cancelled",
+}
+DELIVERED = "Delivered"
+# What an order's payments add up to, beside the payment statuses themselves.
+PAYMENT_MIXED = "Mixed"
+PAYMENT_NONE = "NoPayment"
+ORDER_PAYMENT_LABELS = {PAYMENT_MIXED: "Several payments", PAYMENT_NONE: "No payment"}
+
+
+def shipment_label(status: str, *, is_delivered: bool) -> str:
+    """A parcel as the shopper reads it: Preparing, Shipped (in transit), Delivered, Cancelled."""
+    if status == ShipmentStatus.SHIPPED and is_delivered:
+        return DELIVERED
+    return SHIPMENT_LABELS.get(status, status)
+
+
+def order_label(status: str, *, is_delivered: bool) -> str:
+    """An order as the shopper reads it: a Completed order is Shipped while a parcel is still
+    on its way and Delivered once every parcel that was not cancelled arrived."""
+    if status == OrderStatus.COMPLETED and is_delivered:
+        return DELIVERED
+    return ORDER_LABELS.get(status, status)
+
+
+def all_delivered(parcels: Iterable[tuple[str, bool]]) -> bool:
+    """Whether every (status, delivered) parcel that was not cancelled arrived (and one did)."""
+    live = [delivered for status, delivered in parcels if status != ShipmentStatus.CANCELLED]
+    return bool(live) and all(live)
+
+
+def order_payment_label(state: str) -> str:
+    """An order's payment state (selectors.payment_state) as the shopper reads it."""
+    return ORDER_PAYMENT_LABELS.get(state) or payment_label(state)

@@ -29,6 +29,8 @@ from mercato.core.models import Event
 from mercato.orders.errors import OrderNotFound
 from mercato.orders.events import OrderPlaced
 from mercato.orders.models import Order, OrderLine, Shipment, ShipmentLine
+from mercato.orders.rules import PAYMENT_MIXED, PAYMENT_NONE, all_delivered, order_label
+from mercato.orders.states import ShipmentStatus
 from mercato.payments.events import PaymentCreated
 from mercato.payments.models import Payment
 from mercato.payments.states import PaymentStatus
@@ -38,9 +40,8 @@ DETAIL_PREFETCH = (
     Prefetch("shipments__lines", queryset=ShipmentLine.objects.select_related("order_line")),
 )
 
-# What an order's payments add up to, beside the payment statuses themselves.
-PAYMENT_MIXED = "Mixed"
-PAYMENT_NONE = "NoPayment"
+# What an order's payments add up to (PAYMENT_MIXED, PAYMENT_NONE), beside the payment
+# statuses themselves, as the back office names them.
 PAYMENT_STATE_CHOICES = (
     *PaymentStatus.choices, (PAYMENT_MIXED, "Mixed"), (PAYMENT_NONE, "No payment"),
 )
@@ -140,7 +141,7 @@ def order_page_for_customer(*, customer_id: int, page: int, page_size: int) -> O
     orders = Order.objects.filter(customer_id=customer_id)
     total = orders.count()
     offset = (page - 1) * page_size
-    rows = list(with_item_count(orders).order_by("-created_at", "-id")[offset:offset + page_size])
+    rows = list(with_delivery_state(with_item_count(orders)).order_by("-created_at", "-id")[offset:offset + page_size])
     states = payment_states_by_number(order.number for order in rows) if rows else {}
     items = [OrderSummary(order, order.item_count, states[order.number]) for order in rows]
     return OrderPage(items=items, page=page, page_size=page_size, total=total,
@@ -150,6 +151,23 @@ def order_page_for_customer(*, customer_id: int, page: int, page_size: int) -> O
 def orders_for_back_office() -> QuerySet[Order]:
     """Purchase orders with their customer, item count and payment state (one query a page)."""
     return with_payment_state(with_item_count(Order.objects.select_related("customer")))
+
+
+def with_delivery_state(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """Annotate whether a parcel of the order (not cancelled) has not arrived yet, for
+    `status_label` without reading the shipments."""
+    waiting = (Shipment.objects.filter(order=OuterRef("pk"), delivered_at__isnull=True)
+               .exclude(status=ShipmentStatus.CANCELLED))
+    return orders.annotate(has_undelivered_parcel=Exists(waiting))
+
+
+def status_label(order: Order) -> str:
+    """The order's status as the shopper reads it (rules.order_label), for an order read with
+    its shipments (the detail selectors) or through `with_delivery_state`."""
+    waiting = getattr(order, "has_undelivered_parcel", None)
+    delivered = all_delivered((s.status, s.delivered_at is not None)
+                              for s in order.shipments.all()) if waiting is None else not waiting
+    return order_label(order.status, is_delivered=delivered)
 
 
 def with_item_count(orders: QuerySet[Order]) -> QuerySet[Order]:

@@ -63,5 +63,22 @@ def refundable(ledger: Ledger) -> Decimal:
     return max(ledger.captured - ledger.refunded, Decimal(0))
 
 
+# What a shopper reads for a payment's status (pages, emails, the customer API's
+# `status_label`); the back office keeps the status names.
+PAYMENT_LABELS = {
+    PaymentStatus.PENDING: "Awaiting payment",
+    PaymentStatus.AUTHORIZED: "Authorized, not charged yet",
+    PaymentStatus.CAPTURED: "Paid",
+    PaymentStatus.PARTIALLY_REFUNDED: "Partly refunded",
+    PaymentStatus.REFUNDED: "Refunded",
+    PaymentStatus.VOIDED: "Cancelled, not charged",
+    PaymentStatus.FAILED: "Declined",
+}
+
+
+def payment_label(status: str) -> str:
+    return PAYMENT_LABELS.get(status, status)
+
+
 def fingerprint(*parts: object) -> str:
     return hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()

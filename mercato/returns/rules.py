@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from mercato.core.money import round_money, to_money
 from mercato.returns import errors
+from mercato.returns.states import ReturnStatus
 
 # A difference payment in one of these statuses is paid for (authorized or taken).
 SECURED_PAYMENT_STATUSES = frozenset({"Authorized", "Captured", "PartiallyRefunded", "Refunded"})
@@ -185,3 +186,34 @@ def is_settled(settlement: Settlement) -> bool:
     except (errors.ReceiptRequired, errors.ReturnNotSettled, errors.DifferenceUnpaid):
         return False
     return True
+
+
+# --- what the shopper reads ----------------------------------------------------------------------
+
+# A return's status in the shopper's words (pages, emails, the API's `status_label`); the back
+# office keeps the status names.
+RETURN_LABELS = {
+    ReturnStatus.REQUESTED: "Requested",
+    ReturnStatus.AWAITING_STOCK_RETURN: "Approved: send the items back",
+    ReturnStatus.AWAITING_COMPLETION: "Received",
+    ReturnStatus.COMPLETE: "Completed",
+    ReturnStatus.REJECTED: "Declined",
+    ReturnStatus.CANCELLED: "Cancelled",
+}
+
+
+def return_label(status: str) -> str:
+    return RETURN_LABELS.get(status, status)
+
+
+def completion_note(settlement: Settlement) -> str:
+    """What completing the return did, in the shopper's words: the amount refunded, the
+    replacement shipped, or both ("Refunded 42.00 EUR to your original payment.")."""
+    parts = []
+    if settlement.refunded > 0:
+        refunded = round_money(to_money(settlement.refunded, settlement.currency))
+        parts.append(f"Refunded {refunded.amount} {settlement.currency} to your original "
+                     f"payment.")
+    if settlement.needs_replacement and settlement.replacement_shipped:
+        parts.append("Your replacement has shipped.")
+    return " ".join(parts) or "Nothing was left to refund or replace."

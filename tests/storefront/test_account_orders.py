@@ -70,8 +70,8 @@ def test_my_orders_lists_only_mine_newest_first(client, customer, quote):
 
     assert page.index(second.number) < page.index(first.number)
     assert theirs.number not in page
-    assert "Authorized" in page and "No payment" in page
-    assert "In Progress" in page
+    assert "Authorized, not charged yet" in page and "No payment" in page
+    assert "Processing" in page and "In Progress" not in page
     assert "€" in page and str(first.total.quantize(Decimal("0.01"))) in page
 
 
@@ -115,7 +115,7 @@ def test_order_detail_shows_lines_totals_addresses_shipments_and_payments(client
     assert f'<span data-testid="order-number">{order.number}</span>' in page
     for text in ("Shirt", "Red / M", "Mug", "Ten off", "Unter den Linden 1", "Charles",
                  "Express", f"Shipment {order.number}-1", f"Shipment {order.number}-2",
-                 order.shipments.first().get_status_display(), "Card", "Authorized"):
+                 "Preparing", "Card", "Authorized, not charged yet"):
         assert text in page, text
     assert "€" in page
 

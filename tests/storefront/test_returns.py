@@ -222,7 +222,7 @@ def test_the_returns_list_and_the_approved_returns_instructions(client, shipped)
     approve_return(rma=ret.rma, by=STAFF)
 
     listing = client.get("/account/returns/").content.decode()
-    assert ret.rma in listing and "Awaiting stock return" in listing
+    assert ret.rma in listing and "Approved: send the items back" in listing
     page = client.get(f"/account/returns/{ret.rma}/").content.decode()
     assert f'href="/account/returns/{ret.rma}/instructions/"' in page
     pdf = client.get(f"/account/returns/{ret.rma}/instructions/")

@@ -19,8 +19,10 @@ def complete_return(*, rma: str, by: Actor) -> ReturnRequest:
     once its receiving receipt exists): ReceiptRequired / ReturnNotSettled otherwise."""
     with transaction.atomic():
         _, ret = _locked_return(rma)
-        rules.check_completable(_settlement(ret))
-        return _advance(ret, "complete", ReturnCompleted, by=by)
+        settlement = _settlement(ret)
+        rules.check_completable(settlement)
+        return _advance(ret, "complete", ReturnCompleted, by=by,
+                        reason=rules.completion_note(settlement))
 
 
 def complete_if_settled(*, rma: str, by: Actor) -> bool:
@@ -28,10 +30,13 @@ def complete_if_settled(*, rma: str, by: Actor) -> bool:
     pay; called after receiving, refunding and the replacement shipping. True if completed."""
     with transaction.atomic():
         _, ret = _locked_return(rma)
-        if ret.status != ReturnStatus.AWAITING_COMPLETION or not rules.is_settled(
-                _settlement(ret)):
+        if ret.status != ReturnStatus.AWAITING_COMPLETION:
             return False
-        _advance(ret, "complete", ReturnCompleted, by=by, reason="Refund and replacement done.")
+        settlement = _settlement(ret)
+        if not rules.is_settled(settlement):
+            return False
+        _advance(ret, "complete", ReturnCompleted, by=by,
+                 reason=rules.completion_note(settlement))
         return True
 
 

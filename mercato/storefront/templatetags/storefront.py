@@ -1,5 +1,6 @@
 """Template filters of the storefront: prices formatted for the shopper's locale by babel,
-JSON-LD script elements."""
+JSON-LD script elements, and the statuses of orders, parcels, payments and returns in the
+shopper's words (the flow apps' label rules; the back office keeps the state names)."""
 
 import json
 from decimal import Decimal
@@ -12,6 +13,13 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from mercato.core.money import Money
+from mercato.orders import rules as order_rules
+from mercato.orders import selectors as order_selectors
+from mercato.orders.models import Order, Shipment
+from mercato.payments import rules as payment_rules
+from mercato.payments.models import Payment
+from mercato.returns import rules as return_rules
+from mercato.returns.models import ReturnRequest
 
 register = template.Library()
 DEFAULT_LOCALE = "en_US"
@@ -49,3 +57,28 @@ def json_ld(data: object) -> str:
     return format_html('<script type="application/ld+json">{}</script>',
                        mark_safe(payload.translate(_SCRIPT_ESCAPES)))  # escaped above
 
+
+
+@register.filter
+def order_label(order: Order) -> str:
+    """`{{ order|order_label }}`: Processing, Partly shipped, Shipped, Delivered, Cancelled."""
+    return order_selectors.status_label(order)
+
+
+@register.filter
+def shipment_label(shipment: Shipment) -> str:
+    """`{{ shipment|shipment_label }}`: Preparing, Shipped, Delivered, Cancelled."""
+    return order_rules.shipment_label(shipment.status,
+                                      is_delivered=shipment.delivered_at is not None)
+
+
+@register.filter
+def payment_label(payment: Payment) -> str:
+    """`{{ payment|payment_label }}`: Paid, Authorized, not charged yet, Refunded, ..."""
+    return payment_rules.payment_label(payment.status)
+
+
+@register.filter
+def return_label(ret: ReturnRequest) -> str:
+    """`{{ ret|return_label }}`: Requested, Approved: send the items back, Received, ..."""
+    return return_rules.return_label(ret.status)

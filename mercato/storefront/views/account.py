@@ -26,6 +26,7 @@ from mercato.customers import services as customer_services
 from mercato.customers.errors import EmailTaken
 from mercato.customers.models import Address, User
 from mercato.orders import selectors as order_selectors
+from mercato.orders.rules import order_payment_label
 from mercato.orders.models import AddressKind, Order
 from mercato.storefront.forms_account import (
     AddressForm,
@@ -262,7 +263,7 @@ def order_lookup(request: HttpRequest) -> HttpResponse:
 def order_rows(page: order_selectors.OrderPage) -> list[dict[str, Any]]:
     """The rows of an order list, each payment state in words."""
     return [{"order": item.order, "item_count": item.item_count,
-             "payment_label": order_selectors.payment_state_label(item.payment_state)}
+             "payment_label": order_payment_label(item.payment_state)}
             for item in page.items]
 
 
@@ -274,5 +275,5 @@ def order_context(order: Order) -> dict[str, Any]:
         "order": order,
         "shipping_address": addresses.get(AddressKind.SHIPPING),
         "billing_address": addresses.get(AddressKind.BILLING),
-        "payment_state": order_selectors.payment_state_label(state),
+        "payment_state": order_payment_label(state),
     }

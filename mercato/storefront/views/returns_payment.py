@@ -21,6 +21,7 @@ from mercato.core.events import Actor
 from mercato.core.money import Money
 from mercato.core.problems import Problem
 from mercato.payments.gateways import get_gateway
+from mercato.payments.rules import payment_label
 from mercato.returns import selectors as return_selectors
 from mercato.returns.models import ReturnRequest
 from mercato.returns.services import difference_unpaid, pay_difference
@@ -32,15 +33,10 @@ PENDING = "storefront_return_payments"  # session key: RMA -> payment awaiting t
 NO_CARD = ("Enter your card details (JavaScript is needed to send them safely to the payment "
            "provider).")
 NOTHING_TO_CONFIRM = "No payment is waiting for your confirmation: pay with your card below."
-# Payment statuses in the shopper's words.
-STATUS_TEXT = {
+# A difference payment says more than payments.rules.payment_label about these two statuses.
+DIFFERENCE_STATUS_TEXT = {
     "Pending": "Waiting for your confirmation",
     "Authorized": "Paid (taken from your card when the replacement ships)",
-    "Captured": "Paid",
-    "PartiallyRefunded": "Partly refunded",
-    "Refunded": "Refunded",
-    "Voided": "Released, not taken",
-    "Failed": "Declined",
 }
 
 
@@ -85,7 +81,8 @@ def difference_of(request: HttpRequest, ret: ReturnRequest) -> Difference:
         waived=ret.difference_waived, payable=payable,
         awaiting_confirmation=payable and ret.rma in request.session.get(PENDING, {}),
         payments=[PaymentRow(p.get_method_display(),
-                             STATUS_TEXT.get(p.status, p.get_status_display()), p.amount)
+                             DIFFERENCE_STATUS_TEXT.get(p.status) or payment_label(p.status),
+                             p.amount)
                   for p in payments],
         form=DifferencePaymentForm())
 
