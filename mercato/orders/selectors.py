@@ -141,7 +141,8 @@ def order_page_for_customer(*, customer_id: int, page: int, page_size: int) -> O
     orders = Order.objects.filter(customer_id=customer_id)
     total = orders.count()
     offset = (page - 1) * page_size
-    rows = list(with_delivery_state(with_item_count(orders)).order_by("-created_at", "-id")[offset:offset + page_size])
+    ordered = with_delivery_state(with_item_count(orders)).order_by("-created_at", "-id")
+    rows = list(ordered[offset:offset + page_size])
     states = payment_states_by_number(order.number for order in rows) if rows else {}
     items = [OrderSummary(order, order.item_count, states[order.number]) for order in rows]
     return OrderPage(items=items, page=page, page_size=page_size, total=total,

@@ -11,7 +11,6 @@ from tests.e2e.shop import (
     BERLIN,
     CANDLE,
     GOOD_CARD,
-    HAMBURG,
     add_to_cart,
     continue_to,
     field,

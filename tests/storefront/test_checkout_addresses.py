@@ -2,6 +2,7 @@
 beside the address sticks through every redraw and reaches the order; the billing address is
 the shipping address unless the shopper gives another (checked like it, same messages); a
 customer's default shipping and billing addresses are preselected."""
+# ruff: noqa: F811 - the fixtures imported from test_checkout are parameters here
 
 import re
 

@@ -35,8 +35,8 @@ def shipped(order: Order) -> None:
     create_picklist(warehouse_id=Warehouse.objects.get(code="main").pk,
                     shipment_ids=[s.public_id for s in shipments], by=STAFF)
     for shipment in shipments:
-        ship_shipment(public_id=shipment.public_id, carrier="UPS", tracking_number="1Z5R89390357567127",
-                      weight_grams=900, by=STAFF)
+        ship_shipment(public_id=shipment.public_id, carrier="UPS",
+                      tracking_number="1Z5R89390357567127", weight_grams=900, by=STAFF)
     capture_order_payments(public_id=order.public_id, by=STAFF)
 
 

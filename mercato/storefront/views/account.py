@@ -26,8 +26,8 @@ from mercato.customers import services as customer_services
 from mercato.customers.errors import EmailTaken
 from mercato.customers.models import Address, User
 from mercato.orders import selectors as order_selectors
-from mercato.orders.rules import order_payment_label
 from mercato.orders.models import AddressKind, Order
+from mercato.orders.rules import order_payment_label
 from mercato.storefront.forms_account import (
     AddressForm,
     LoginForm,
