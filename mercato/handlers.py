@@ -11,6 +11,7 @@ when that setting is absent this table is used.
 
 HANDLERS: dict[str, list[str]] = {
     "OrderPlaced": ["mercato.notifications.handlers.order_placed"],
+    "OrderCancelled": ["mercato.notifications.handlers.order_cancelled"],
     # Backorders: stock that arrives (or comes back) goes to waiting shipments, oldest first.
     "StockReceived": ["mercato.orders.handlers.stock_arrived"],
     "StockLevelSet": ["mercato.orders.handlers.stock_arrived"],

@@ -30,3 +30,11 @@ class ReturnEmailSent(DomainEvent):
     step: str  # the return event type it answers: ReturnApproved, ReturnRefunded, ...
     to: str
     event_id: int
+
+
+@dataclass(frozen=True)
+class OrderCancelledEmailSent(DomainEvent):
+    aggregate_type: ClassVar[str] = "order"
+    number: str
+    to: str
+    event_id: int  # the OrderCancelled event it answers

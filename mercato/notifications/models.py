@@ -7,6 +7,7 @@ class EmailKind(models.TextChoices):
     ORDER_CONFIRMATION = "order_confirmation", "Order confirmation"
     SHIPMENT_SHIPPED = "shipment_shipped", "Shipment shipped"
     RETURN_UPDATE = "return_update", "Return update"
+    ORDER_CANCELLED = "order_cancelled", "Order cancelled"
 
 
 class SentEmail(models.Model):

@@ -30,6 +30,10 @@ def shipment_shipped_subject(*, shop_name: str, number: str, is_last_parcel: boo
     return f"Part of your order {number} from {shop_name} has shipped"
 
 
+def order_cancelled_subject(*, shop_name: str, number: str) -> str:
+    return f"Your order {number} from {shop_name} has been cancelled"
+
+
 def tracking_link(url: str) -> str:
     """The tracking URL if it is a web address (a link in an email must not be anything else)."""
     return url if url.startswith(("https://", "http://")) else ""
