@@ -183,14 +183,16 @@ def to_review_by_card(page: Page, card: str, address: Address | None = None) -> 
 
 
 def orders_of(server: object, email: str) -> list[dict]:
-    """The e2e database's orders of `email` (number, status, shipments, payments)."""
+    """The e2e database's orders of `email` (number, status as the shopper reads it, shipments)."""
     import json
 
     out = server.shell(
         "import json\n"
         "from mercato.orders.models import Order\n"
+        "from mercato.orders.rules import order_label\n"
         f"rows = Order.objects.filter(email={email!r}).order_by('pk')\n"
-        "print(json.dumps([{'number': o.number, 'status': o.get_status_display(),"
+        "print(json.dumps([{'number': o.number,"
+        " 'status': order_label(o.status, is_delivered=False),"
         " 'shipments': [s.city for s in o.shipments.order_by('pk')]} for o in rows]))\n"
     )
     return json.loads(out.strip().splitlines()[-1])
