@@ -57,6 +57,9 @@ class Order(models.Model):
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    # What the API calls the line's `id`: a return names the lines it takes back by it.
+    public_id = models.CharField(max_length=24, unique=True, default=new_public_id,
+                                 editable=False)
     variant = models.ForeignKey("catalog.ProductVariant", null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="order_lines")
     sku = models.CharField(max_length=64)

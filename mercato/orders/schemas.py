@@ -62,6 +62,9 @@ class OrderAddressOut(Schema):
 
 
 class OrderLineOut(Schema):
+    id: str = Field(description="The line's public id: what POST /returns and "
+                                "POST /returns/guest take as `lines[].order_line_id`.",
+                    examples=["q3N8xP0aLw2vT6yR"])
     sku: str
     title: str
     variant: str
@@ -91,6 +94,8 @@ class OrderTotalsOut(Schema):
 
 
 class ShipmentLineOut(Schema):
+    order_line_id: str = Field(description="The `id` of the order line (in `lines` of this "
+                                           "order) these units are of.")
     sku: str
     quantity: int
 
@@ -158,7 +163,7 @@ def address_out(address: AddressSnapshot | None) -> OrderAddressOut | None:
 
 def line_out(line: OrderLine, currency: str) -> OrderLineOut:
     return OrderLineOut(
-        sku=line.sku, title=line.product_title, variant=line.variant_name,
+        id=line.public_id, sku=line.sku, title=line.product_title, variant=line.variant_name,
         quantity=line.quantity, unit_price=money(line.unit_price, currency),
         discount=money(line.discount_amount, currency), total=money(line.amount, currency),
         net=money(line.net, currency), tax=money(line.tax, currency),
@@ -173,7 +178,8 @@ def shipment_out(shipment: Shipment, currency: str) -> ShipmentOut:
                                     name=shipment.delivery_method_name),
         delivery_fee=money(shipment.delivery_amount, currency),
         ship_to=address_out(shipment),
-        lines=[ShipmentLineOut(sku=line.order_line.sku, quantity=line.quantity)
+        lines=[ShipmentLineOut(order_line_id=line.order_line.public_id,
+                               sku=line.order_line.sku, quantity=line.quantity)
                for line in shipment.lines.all()],
     )
 

@@ -129,7 +129,7 @@ def requested_lines(post: dict, order_lines: list[OrderLine]
             if exchange_id is None:
                 raise ValueError(f"there is no variant {sku} to exchange for.")
         requested.append(services.ReturnLineRequest(
-            order_line_id=line.pk, quantity=int(raw), resolution=resolution,
+            order_line_id=line.public_id, quantity=int(raw), resolution=resolution,
             reason=post.get(f"reason-{line.pk}") or ReturnReason.OTHER,
             exchange_variant_id=exchange_id, note=(post.get(f"note-{line.pk}") or "")[:500]))
     return requested

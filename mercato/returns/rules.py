@@ -27,7 +27,7 @@ REFUND_ORDER = {"card": 0, "paypal": 0, "gift_card": 1, "cash_on_delivery": 2}
 class ReturnableLine:
     """An order line as returns see it: what shipped, when, and what is already returned."""
 
-    order_line_id: int
+    order_line_id: str  # the line's public id, as customers and errors name it
     shipped: int
     already_returned: int
     last_shipped_at: datetime | None
@@ -39,7 +39,7 @@ class ReturnableLine:
 
 @dataclass(frozen=True)
 class RequestedLine:
-    order_line_id: int
+    order_line_id: str
     quantity: int
 
 
@@ -69,13 +69,13 @@ def window_closes(last_shipped_at: datetime, days: int) -> datetime:
     return last_shipped_at + timedelta(days=days)
 
 
-def check_requested(requested: Sequence[RequestedLine], lines: Mapping[int, ReturnableLine], *,
+def check_requested(requested: Sequence[RequestedLine], lines: Mapping[str, ReturnableLine], *,
                     now: datetime, window_days: int) -> None:
     """Refuse lines that are not the order's, not shipped, out of the window, or more than is
     left to return (a line asked twice counts twice)."""
     if not requested:
         raise errors.InvalidReturn("Choose at least one line to return.")
-    asked: dict[int, int] = {}
+    asked: dict[str, int] = {}
     for line in requested:
         if line.quantity <= 0:
             raise errors.InvalidReturn("A returned quantity must be positive.",

@@ -27,8 +27,10 @@ ConditionIn = Literal[tuple(Condition.values)]  # type: ignore[valid-type]
 
 
 class ReturnLineIn(Schema):
-    order_line_id: int = Field(description="The id of a shipped line of the order "
-                                           "(`lines[].id` of GET /orders/{number}).")
+    order_line_id: str = Field(
+        min_length=1, max_length=24, examples=["q3N8xP0aLw2vT6yR"],
+        description="The `id` of a shipped line of the order: `lines[].id` of "
+                    "GET /orders/{number} (a guest's order: of POST /orders/lookup).")
     quantity: int = Field(ge=1, le=MAX_QUANTITY)
     reason: ReasonIn = Field(description="faulty, wrong_item, not_as_described, does_not_fit, "
                                          "changed_mind or other.")
@@ -44,8 +46,11 @@ class ReturnCreateIn(Schema):
 
 
 class ReturnLineOut(Schema):
-    id: int = Field(description="The return line's id: the key of receiving.")
-    order_line_id: int
+    id: int = Field(description="The return line's id: what POST "
+                                "/warehouse/returns/{rma}/receive takes as "
+                                "`lines[].return_line_id`.")
+    order_line_id: str = Field(description="The `id` of the order line returned "
+                                           "(`lines[].id` of GET /orders/{number}).")
     sku: str
     title: str
     variant: str
@@ -137,7 +142,7 @@ def line_out(line: ReturnLine, currency: str) -> ReturnLineOut:
     order_line = line.order_line
     exchange = line.exchange_variant
     return ReturnLineOut(
-        id=line.pk, order_line_id=order_line.pk, sku=order_line.sku,
+        id=line.pk, order_line_id=order_line.public_id, sku=order_line.sku,
         title=order_line.product_title, variant=order_line.variant_name,
         quantity=line.quantity, reason=line.reason, resolution=line.resolution,
         exchange_sku=exchange.sku if exchange is not None else None, note=line.note,

@@ -104,13 +104,13 @@ def receipt_detail(number: str) -> ReceivingReceipt:
 
 
 def returnable_lines(order: Order,
-                     exclude_return_id: int | None = None) -> dict[int, rules.ReturnableLine]:
-    """Per order line id: units shipped, units in returns not cancelled or rejected, and when
-    the line last shipped (the return window counts from it)."""
-    shipped: dict[int, tuple[int, datetime | None]] = {}
+                     exclude_return_id: int | None = None) -> dict[str, rules.ReturnableLine]:
+    """Per order line public id: units shipped, units in returns not cancelled or rejected,
+    and when the line last shipped (the return window counts from it)."""
+    shipped: dict[str, tuple[int, datetime | None]] = {}
     rows = ShipmentLine.objects.filter(shipment__order=order,
                                        shipment__status=ShipmentStatus.SHIPPED)
-    for line_id, quantity, shipped_at in rows.values_list("order_line_id", "quantity",
+    for line_id, quantity, shipped_at in rows.values_list("order_line__public_id", "quantity",
                                                           "shipment__shipped_at"):
         total, last = shipped.get(line_id, (0, None))
         shipped[line_id] = (total + quantity,
@@ -119,7 +119,7 @@ def returnable_lines(order: Order,
         ReturnLine.objects.filter(return_request__order=order)
         .filter(~Q(return_request__status__in=[ReturnStatus.CANCELLED, ReturnStatus.REJECTED]))
         .exclude(return_request_id=exclude_return_id)
-        .values_list("order_line_id").annotate(total=Sum("quantity")))
+        .values_list("order_line__public_id").annotate(total=Sum("quantity")))
     return {line_id: rules.ReturnableLine(line_id, total, returned.get(line_id, 0), last)
             for line_id, (total, last) in shipped.items()}
 
@@ -127,9 +127,10 @@ def returnable_lines(order: Order,
 def returnable_order_lines(order: Order) -> list[ReturnableOrderLine]:
     """The lines of `order` with units left to return (for a return form)."""
     facts = returnable_lines(order)
-    return [ReturnableOrderLine(line, facts[line.pk].returnable, facts[line.pk].last_shipped_at)
+    return [ReturnableOrderLine(line, facts[line.public_id].returnable,
+                                facts[line.public_id].last_shipped_at)
             for line in order.lines.order_by("id")
-            if line.pk in facts and facts[line.pk].returnable > 0]
+            if line.public_id in facts and facts[line.public_id].returnable > 0]
 
 
 def return_for_guest(*, rma: str, email: str) -> ReturnRequest:

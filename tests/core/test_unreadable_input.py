@@ -18,7 +18,7 @@ NUL_REQUESTS = [
      "email"),
     ("post", "/returns/guest", None,
      {"order_number": "MRC-1", "email": "a@example.com",
-      "lines": [{"order_line_id": 1, "quantity": 1, "reason": "other", "resolution": "exchange",
+      "lines": [{"order_line_id": "L1", "quantity": 1, "reason": "other", "resolution": "exchange",
                  "exchange_sku": "SKU" + NUL}]}, "lines.0.exchange_sku"),
     ("post", "/cart/coupons", None, {"code": "SAVE" + NUL}, "code"),
     ("delete", "/cart/coupons/SAVE%00", None, None, "path"),

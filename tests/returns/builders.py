@@ -68,11 +68,11 @@ def lines(order: Order) -> tuple[OrderLine, OrderLine]:
 
 def refund_line(line: OrderLine, quantity: int = 1, reason: str = "changed_mind"
                 ) -> ReturnLineRequest:
-    return ReturnLineRequest(order_line_id=line.pk, quantity=quantity, reason=reason,
+    return ReturnLineRequest(order_line_id=line.public_id, quantity=quantity, reason=reason,
                              resolution="refund")
 
 
 def exchange_line(line: OrderLine, variant_id: int, quantity: int = 1,
                   reason: str = "does_not_fit") -> ReturnLineRequest:
-    return ReturnLineRequest(order_line_id=line.pk, quantity=quantity, reason=reason,
+    return ReturnLineRequest(order_line_id=line.public_id, quantity=quantity, reason=reason,
                              resolution="exchange", exchange_variant_id=variant_id)

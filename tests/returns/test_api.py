@@ -96,7 +96,7 @@ def test_a_customer_requests_a_return_of_a_shipped_line(api, customer, order):
     shirt, _ = lines(order)
 
     response = api.post("/returns", {"order_number": order.number, "lines": [
-        {"order_line_id": shirt.pk, "quantity": 2, "reason": "changed_mind",
+        {"order_line_id": shirt.public_id, "quantity": 2, "reason": "changed_mind",
          "resolution": "refund", "note": "Too big"}]}, **bearer(token_for(customer)))
 
     assert response.status_code == 201, response.content
@@ -114,7 +114,7 @@ def test_an_exchange_names_the_variant_wanted_by_sku(api, customer, order):
     other = make_sellable_variant(price="19.90", on_hand=5)
 
     response = api.post("/returns", {"order_number": order.number, "lines": [
-        {"order_line_id": shirt.pk, "quantity": 1, "reason": "does_not_fit",
+        {"order_line_id": shirt.public_id, "quantity": 1, "reason": "does_not_fit",
          "resolution": "exchange", "exchange_sku": other.sku}]}, **bearer(token_for(customer)))
 
     assert response.status_code == 201, response.content
@@ -127,7 +127,7 @@ def test_returning_more_than_shipped_is_refused_and_changes_nothing(api, custome
     before = snapshot()
 
     response = api.post("/returns", {"order_number": order.number, "lines": [
-        {"order_line_id": shirt.pk, "quantity": 3, "reason": "faulty",
+        {"order_line_id": shirt.public_id, "quantity": 3, "reason": "faulty",
          "resolution": "refund"}]}, **bearer(token_for(customer)))
 
     assert_problem(response, 422)
@@ -139,7 +139,7 @@ def test_an_unknown_exchange_sku_is_422(api, customer, order):
     before = snapshot()
 
     response = api.post("/returns", {"order_number": order.number, "lines": [
-        {"order_line_id": shirt.pk, "quantity": 1, "reason": "does_not_fit",
+        {"order_line_id": shirt.public_id, "quantity": 1, "reason": "does_not_fit",
          "resolution": "exchange", "exchange_sku": "NO-SUCH-SKU"}]},
         **bearer(token_for(customer)))
 
@@ -153,7 +153,7 @@ def test_another_customers_order_cannot_be_returned(api, order):
     before = snapshot()
 
     response = api.post("/returns", {"order_number": order.number, "lines": [
-        {"order_line_id": shirt.pk, "quantity": 1, "reason": "faulty",
+        {"order_line_id": shirt.public_id, "quantity": 1, "reason": "faulty",
          "resolution": "refund"}]}, **bearer(token_for(stranger)))
 
     assert_problem(response, 404)

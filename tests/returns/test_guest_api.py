@@ -26,7 +26,7 @@ EMAIL = "ada@example.com"  # the email tests.orders.builders.place orders with
 def return_body(order: Order, *, email: str = EMAIL, quantity: int = 1, **line) -> dict:
     shirt, _ = lines(order)
     return {"order_number": order.number, "email": email, "lines": [
-        {"order_line_id": shirt.pk, "quantity": quantity, "reason": "changed_mind",
+        {"order_line_id": shirt.public_id, "quantity": quantity, "reason": "changed_mind",
          "resolution": "refund"} | line]}
 
 

@@ -27,30 +27,30 @@ SHIPPED = NOW - timedelta(days=10)
 
 
 def facts(shipped: int = 3, returned: int = 0, at: datetime | None = SHIPPED):
-    return {1: ReturnableLine(1, shipped, returned, at)}
+    return {"L1": ReturnableLine("L1", shipped, returned, at)}
 
 
 def test_requested_quantity_within_what_shipped_and_is_not_returned_passes():
-    check_requested([RequestedLine(1, 2)], facts(shipped=3, returned=1), now=NOW, window_days=30)
+    check_requested([RequestedLine("L1", 2)], facts(shipped=3, returned=1), now=NOW, window_days=30)
 
 
 def test_asking_more_than_is_left_is_an_over_return():
     with pytest.raises(errors.OverReturn):
-        check_requested([RequestedLine(1, 2), RequestedLine(1, 1)], facts(returned=1),
+        check_requested([RequestedLine("L1", 2), RequestedLine("L1", 1)], facts(returned=1),
                         now=NOW, window_days=30)
 
 
 def test_unshipped_or_foreign_lines_are_refused():
     with pytest.raises(errors.InvalidReturn):
-        check_requested([RequestedLine(2, 1)], facts(), now=NOW, window_days=30)
+        check_requested([RequestedLine("L2", 1)], facts(), now=NOW, window_days=30)
     with pytest.raises(errors.InvalidReturn):
-        check_requested([RequestedLine(1, 1)], facts(shipped=0, at=None), now=NOW,
+        check_requested([RequestedLine("L1", 1)], facts(shipped=0, at=None), now=NOW,
                         window_days=30)
 
 
 def test_return_window_counts_from_shipping():
     with pytest.raises(errors.ReturnWindowClosed):
-        check_requested([RequestedLine(1, 1)], facts(), now=NOW, window_days=9)
+        check_requested([RequestedLine("L1", 1)], facts(), now=NOW, window_days=9)
 
 
 def test_unit_share_splits_the_paid_line_total_and_keeps_every_cent_for_the_whole_line():

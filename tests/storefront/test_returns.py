@@ -164,7 +164,7 @@ def test_the_services_refusal_is_shown_on_the_form(client, shipped, monkeypatch)
     def refuse(**_):
         raise InvalidReturn("This variant cannot be ordered as a replacement.",
                             errors={"exchange_variant_id": ["Not available."]},
-                            order_line_id=shirt)
+                            order_line_id=shipped.lines.get(pk=shirt).public_id)
 
     monkeypatch.setattr(views, "request_return", refuse)
     response = client.post(f"/account/orders/{shipped.number}/return/",

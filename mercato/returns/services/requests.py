@@ -1,6 +1,6 @@
 """Requesting, editing, approving, rejecting and cancelling returns."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -47,7 +47,7 @@ from mercato.returns.states import (
 
 @dataclass(frozen=True)
 class ReturnLineRequest:
-    order_line_id: int
+    order_line_id: str  # the order line's public id (its `id` in the orders API)
     quantity: int
     reason: str
     resolution: str  # "refund" | "exchange"
@@ -65,14 +65,15 @@ def request_return(*, order_number: str, lines: Sequence[ReturnLineRequest], by:
     with transaction.atomic():
         order = _locked_order(order_number=order_number, customer_id=customer_id, email=email)
         _check_lines(order, lines, exclude_return_id=None)
-        differences = _exchange_differences(order, lines)
+        line_pks = _line_pks(order, lines)
+        differences = _exchange_differences(order, lines, line_pks)
         approved = by.kind == STAFF or not returns_need_approval()
         position = ReturnRequest.objects.filter(order=order).count() + 1
         ret = ReturnRequest.objects.create(
             rma=f"RMA-{order.number}-{position}", order=order, created_by=str(by)[:200],
             status=ReturnStatus.AWAITING_STOCK_RETURN if approved else ReturnStatus.REQUESTED,
-            warehouse_id=_return_warehouse_id(order, lines))
-        _create_lines(ret, lines, differences)
+            warehouse_id=_return_warehouse_id(order, line_pks.values()))
+        _create_lines(ret, lines, line_pks, differences)
         record(ReturnRequested(**_about(ret), status=ret.status,
                                units=sum(line.quantity for line in lines)), by=by)
     return ret
@@ -90,9 +91,10 @@ def update_return_lines(*, rma: str, lines: Sequence[ReturnLineRequest],
                                     f"{ret.status}, or money was refunded or paid for it.",
                                     action="edit", current_status=ret.status)
         _check_lines(order, lines, exclude_return_id=ret.pk)
-        differences = _exchange_differences(order, lines)
+        line_pks = _line_pks(order, lines)
+        differences = _exchange_differences(order, lines, line_pks)
         ret.lines.all().delete()
-        _create_lines(ret, lines, differences)
+        _create_lines(ret, lines, line_pks, differences)
         ret.save(update_fields=["updated_at"])
         record(ReturnLinesUpdated(**_about(ret), units=sum(line.quantity for line in lines)),
                by=by)
@@ -146,6 +148,13 @@ def _check_lines(order: Order, lines: Sequence[ReturnLineRequest],
                           now=timezone.now(), window_days=return_window_days())
 
 
+def _line_pks(order: Order, lines: Sequence[ReturnLineRequest]) -> dict[str, int]:
+    """The rows of the requested lines, by public id (_check_lines proved they are the
+    order's)."""
+    return dict(order.lines.filter(public_id__in=[line.order_line_id for line in lines])
+                .values_list("public_id", "pk"))
+
+
 @dataclass(frozen=True)
 class Difference:
     credit: Decimal = Decimal(0)
@@ -153,18 +162,19 @@ class Difference:
     unit_price: Decimal | None = None  # the exchange variant's price
 
 
-def _exchange_differences(order: Order, lines: Sequence[ReturnLineRequest]) -> list[Difference]:
+def _exchange_differences(order: Order, lines: Sequence[ReturnLineRequest],
+                          line_pks: dict[str, int]) -> list[Difference]:
     """Per line: what a cheaper variant leaves to refund, what a dearer one leaves to pay
     (rules.exchange_difference; a replacement line valued by amounts.line_values); nothing for
     a refund line."""
-    order_lines = OrderLine.objects.in_bulk([line.order_line_id for line in lines])
+    order_lines = OrderLine.objects.in_bulk(list(line_pks.values()))
     values = line_values(list(order_lines.values()), order.currency)
     differences = []
     for line in lines:
         if line.resolution != Resolution.EXCHANGE:
             differences.append(Difference())
             continue
-        old = values[line.order_line_id]
+        old = values[line_pks[line.order_line_id]]
         price = VariantPrice.objects.filter(variant_id=line.exchange_variant_id,
                                             currency=order.currency,
                                             variant__product__is_published=True).first()
@@ -180,9 +190,10 @@ def _exchange_differences(order: Order, lines: Sequence[ReturnLineRequest]) -> l
 
 
 def _create_lines(ret: ReturnRequest, lines: Sequence[ReturnLineRequest],
-                  differences: list[Difference]) -> None:
+                  line_pks: dict[str, int], differences: list[Difference]) -> None:
     ReturnLine.objects.bulk_create(
-        ReturnLine(return_request=ret, order_line_id=line.order_line_id, quantity=line.quantity,
+        ReturnLine(return_request=ret, order_line_id=line_pks[line.order_line_id],
+                   quantity=line.quantity,
                    reason=line.reason, resolution=line.resolution,
                    exchange_variant_id=line.exchange_variant_id, note=line.note[:500],
                    credit=difference.credit, charge=difference.charge,
@@ -190,8 +201,7 @@ def _create_lines(ret: ReturnRequest, lines: Sequence[ReturnLineRequest],
         for line, difference in zip(lines, differences, strict=True))
 
 
-def _return_warehouse_id(order: Order, lines: Sequence[ReturnLineRequest]) -> int | None:
-    line_ids = [line.order_line_id for line in lines]
+def _return_warehouse_id(order: Order, line_pks: Iterable[int]) -> int | None:
     return (Shipment.objects.filter(order=order, status=ShipmentStatus.SHIPPED,
-                                    lines__order_line_id__in=line_ids)
+                                    lines__order_line_id__in=list(line_pks))
             .order_by("shipped_at", "id").values_list("warehouse_id", flat=True).first())

@@ -136,15 +136,17 @@ class ReturnForm(forms.Form):
             resolution = data.get(f"resolution-{pk}") or Resolution.REFUND
             exchange = resolution == Resolution.EXCHANGE
             requests.append(ReturnLineRequest(
-                order_line_id=pk, quantity=data[f"quantity-{pk}"], reason=data[f"reason-{pk}"],
-                resolution=resolution,
+                order_line_id=item.line.public_id, quantity=data[f"quantity-{pk}"],
+                reason=data[f"reason-{pk}"], resolution=resolution,
                 exchange_variant_id=data.get(f"exchange-{pk}") if exchange else None,
                 note=data.get(f"note-{pk}", "")))
         return requests
 
     def show_problem(self, problem: Problem) -> None:
         """The service's message above the form, its field errors on the line it names."""
-        line_id = problem.extra.get("order_line_id")
+        named = problem.extra.get("order_line_id")  # a public id; the fields are keyed by pk
+        line_id = next((item.line.pk for item in self.items if item.line.public_id == named),
+                       None)
         for name, errors in problem.errors.items():
             field = {"exchange_variant_id": "exchange"}.get(name, name)
             target = f"{field}-{line_id}" if line_id else None
@@ -160,10 +162,10 @@ def returnable_items(order: Order) -> list[ReturnableItem]:
     request_return checks all of it again."""
     facts = return_selectors.returnable_lines(order)
     now, days = timezone.now(), return_window_days()
-    open_lines = [(line, facts[line.pk].returnable) for line in order.lines.all()
-                  if line.pk in facts and facts[line.pk].returnable > 0
-                  and facts[line.pk].last_shipped_at is not None
-                  and now <= return_rules.window_closes(facts[line.pk].last_shipped_at, days)]
+    open_lines = [(line, facts[line.public_id].returnable) for line in order.lines.all()
+                  if (fact := facts.get(line.public_id)) is not None and fact.returnable > 0
+                  and fact.last_shipped_at is not None
+                  and now <= return_rules.window_closes(fact.last_shipped_at, days)]
     product_of, variants = exchange_variants(order, [line for line, _ in open_lines])
     values = line_values([line for line, _ in open_lines], order.currency)
     return [ReturnableItem(line, returnable,
