@@ -32,9 +32,11 @@ from mercato.fulfilment.schemas import (
     PicklistOut,
     ShipIn,
     ShipmentListOut,
+    WarehouseListOut,
     WarehouseShipmentOut,
     picklist_out,
     shipment_list_out,
+    warehouse_list_out,
     warehouse_shipment_out,
 )
 from mercato.inventory.models import Warehouse
@@ -77,6 +79,14 @@ def warehouse_id_for(code: str) -> int:
     if warehouse_id is None:
         raise WarehouseNotFound(f"There is no warehouse {code}.")
     return warehouse_id
+
+
+@router.get("/warehouses", response=WarehouseListOut,
+            summary="The shop's warehouses: the codes the other warehouse endpoints take")
+def list_warehouses(request: HttpRequest) -> WarehouseListOut:
+    """Needs orders.view_shipment."""
+    allowed(request, VIEW_SHIPMENTS)
+    return warehouse_list_out(list(selectors.warehouses()))
 
 
 @router.get("/warehouses/{code}/released-shipments", response=ShipmentListOut,

@@ -15,8 +15,23 @@ from mercato.fulfilment.rules import (
     PickItem,
     pick_groups,
 )
+from mercato.inventory.models import Warehouse
 from mercato.orders.models import Shipment, ShipmentLine
 from mercato.orders.schemas import DeliveryMethodRefOut, OrderAddressOut, address_out
+
+
+class WarehouseOut(Schema):
+    code: str = Field(description="The key of the warehouse endpoints "
+                                  "(/warehouse/warehouses/{code}/...) and of receiving a "
+                                  "return (`warehouse`).", examples=["main"])
+    name: str
+    country: str = Field(description="ISO 3166-1 alpha-2 code of where it is.")
+    is_active: bool = Field(description="An inactive warehouse is given no new shipments.")
+
+
+class WarehouseListOut(Schema):
+    items: list[WarehouseOut]
+    count: int
 
 
 class WarehouseShipmentLineOut(Schema):
@@ -103,6 +118,12 @@ class ShipIn(Schema):
 
 
 Bins = Mapping[tuple[int, str], str]  # (shipment pk, SKU) -> bin location
+
+
+def warehouse_list_out(warehouses: list[Warehouse]) -> WarehouseListOut:
+    return WarehouseListOut(items=[WarehouseOut(code=w.code, name=w.name, country=str(w.country),
+                                                is_active=w.is_active) for w in warehouses],
+                            count=len(warehouses))
 
 
 def line_out(line: ShipmentLine, *, bin_location: str) -> WarehouseShipmentLineOut:

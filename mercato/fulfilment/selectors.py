@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 
 from mercato.fulfilment.errors import PicklistNotFound
 from mercato.fulfilment.models import Picklist, PicklistLine, PicklistShipment
+from mercato.inventory.models import Warehouse
 from mercato.orders.errors import ShipmentNotFound
 from mercato.orders.models import Shipment, ShipmentLine
 from mercato.orders.states import OrderStatus, ShipmentStatus
@@ -12,6 +13,11 @@ from mercato.orders.states import OrderStatus, ShipmentStatus
 LINES = Prefetch("lines", queryset=ShipmentLine.objects.select_related("order_line", "stock"))
 # An order on hold or cancelled keeps its released shipments out of the warehouse's hands.
 ORDER_STOPPED = (OrderStatus.ON_HOLD, OrderStatus.CANCELLED)
+
+
+def warehouses() -> QuerySet[Warehouse]:
+    """Every warehouse, active or not, in the order shipments are given to them."""
+    return Warehouse.objects.order_by("priority", "code")
 
 
 def released_shipments(warehouse_id: int | None = None) -> QuerySet[Shipment]:

@@ -378,3 +378,25 @@ def test_the_warehouse_endpoints_are_documented_with_bearer_auth(client):
     assert operation["security"] == [{"StaffAuth": []}]
     assert document["components"]["securitySchemes"]["StaffAuth"]["scheme"] == "bearer"
     assert "orders.change_shipment" in operation["description"]
+
+
+def test_the_warehouses_are_listed_with_the_codes_the_other_endpoints_take(api, quote,
+                                                                           warehouse_token):
+    shipment_of(released_order(quote))
+    closed = WarehouseFactory(code="closed", is_active=False)
+
+    response = api.get("/warehouse/warehouses", **bearer(warehouse_token))
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    codes = [item["code"] for item in body["items"]]
+    assert closed.code in codes and body["count"] == len(codes)
+    for code in codes:
+        assert api.get(f"/warehouse/warehouses/{code}/released-shipments",
+                       **bearer(warehouse_token)).status_code == 200
+
+
+def test_listing_warehouses_needs_the_shipment_viewing_permission(api):
+    response = api.get("/warehouse/warehouses", **bearer(token_for(role=None)))
+
+    assert_problem(response, 403)
