@@ -104,7 +104,7 @@ def received_lines(post: dict, lines: list[ReturnLine]) -> list[services.Receive
             if not raw.isdigit():
                 raise ValueError(f"“{raw}” is not a quantity.")
             if int(raw):
-                received.append(services.ReceivedLine(return_line_id=line.pk,
+                received.append(services.ReceivedLine(return_line_id=line.public_id,
                                                       quantity=int(raw), condition=condition))
     return received
 

@@ -76,7 +76,7 @@ def exchange_variant_id(line: ReturnLineIn) -> int | None:
 def list_returns(request: HttpRequest) -> ReturnListOut:
     returns = (selectors.returns_for_customer(request.auth.pk)
                .select_related("warehouse", "replacement_shipment", "receipt__warehouse")
-               .prefetch_related("refunds", "receipt__lines"))
+               .prefetch_related("refunds", selectors.RECEIPTS_LINES))
     return return_list_out(selectors.with_payments(list(returns)))
 
 
@@ -156,7 +156,7 @@ def receive_return(request: HttpRequest, rma: str,
                                    condition=line.condition) for line in payload.lines]
     receipt = services.receive_return(rma=rma, lines=lines,
                                       warehouse_id=warehouse_id_for(payload.warehouse), by=by)
-    return 201, receipt_out(receipt)
+    return 201, receipt_out(selectors.receipt_detail(receipt.number))
 
 
 @router.get("/warehouse/receipts/{number}/pdf", auth=staff_auth, tags=["warehouse"],

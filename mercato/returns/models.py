@@ -66,6 +66,9 @@ class ReturnRequest(models.Model):
 class ReturnLine(models.Model):
     return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE,
                                        related_name="lines")
+    # What the API calls the line's `id`: receiving names the lines that arrived by it.
+    public_id = models.CharField(max_length=24, unique=True, default=new_public_id,
+                                 editable=False)
     order_line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT,
                                    related_name="return_lines")
     quantity = models.PositiveIntegerField()

@@ -46,9 +46,9 @@ class ReturnCreateIn(Schema):
 
 
 class ReturnLineOut(Schema):
-    id: int = Field(description="The return line's id: what POST "
+    id: str = Field(description="The return line's public id: what POST "
                                 "/warehouse/returns/{rma}/receive takes as "
-                                "`lines[].return_line_id`.")
+                                "`lines[].return_line_id`.", examples=["Vb7kQ2mZr9Xw4NcE"])
     order_line_id: str = Field(description="The `id` of the order line returned "
                                            "(`lines[].id` of GET /orders/{number}).")
     sku: str
@@ -64,7 +64,7 @@ class ReturnLineOut(Schema):
 
 
 class ReceiptLineOut(Schema):
-    return_line_id: int
+    return_line_id: str = Field(description="The `id` of the return line received.")
     quantity: int
     condition: str
 
@@ -127,7 +127,10 @@ class DifferencePaymentIn(Schema):
 
 
 class ReceivedLineIn(Schema):
-    return_line_id: int
+    return_line_id: str = Field(
+        min_length=1, max_length=24, examples=["Vb7kQ2mZr9Xw4NcE"],
+        description="The `id` of a line of this return: `lines[].id` of "
+                    "GET /warehouse/returns/{rma}.")
     quantity: int = Field(ge=1, le=MAX_QUANTITY)
     condition: ConditionIn = Field(description="resellable (restocked) or damaged (not).")
 
@@ -142,7 +145,7 @@ def line_out(line: ReturnLine, currency: str) -> ReturnLineOut:
     order_line = line.order_line
     exchange = line.exchange_variant
     return ReturnLineOut(
-        id=line.pk, order_line_id=order_line.public_id, sku=order_line.sku,
+        id=line.public_id, order_line_id=order_line.public_id, sku=order_line.sku,
         title=order_line.product_title, variant=order_line.variant_name,
         quantity=line.quantity, reason=line.reason, resolution=line.resolution,
         exchange_sku=exchange.sku if exchange is not None else None, note=line.note,
@@ -154,7 +157,7 @@ def receipt_out(receipt: ReceivingReceipt) -> ReceiptOut:
     return ReceiptOut(
         number=receipt.number, warehouse=receipt.warehouse.code,
         received_by=receipt.received_by, created_at=receipt.created_at,
-        lines=[ReceiptLineOut(return_line_id=line.return_line_id, quantity=line.quantity,
+        lines=[ReceiptLineOut(return_line_id=line.return_line.public_id, quantity=line.quantity,
                               condition=line.condition) for line in receipt.lines.all()])
 
 

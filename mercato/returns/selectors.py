@@ -18,6 +18,8 @@ LINES = Prefetch("lines", queryset=ReturnLine.objects.select_related(
     "order_line", "exchange_variant__product", "replacement_line"))
 RECEIPT_LINES = Prefetch("lines", queryset=ReceiptLine.objects.select_related(
     "return_line__order_line"))
+RECEIPTS_LINES = Prefetch("receipt__lines", queryset=ReceiptLine.objects.select_related(
+    "return_line"))  # the receipts of a list of returns
 
 
 @dataclass(frozen=True)

@@ -122,4 +122,4 @@ def make_received_return(*, variant, customer, delivery_method: str) -> None:
     ret = request_return(order_number=order.number, by=by, lines=[ReturnLineRequest(
         order_line_id=line.public_id, quantity=1, reason="changed_mind", resolution="refund")])
     receive_return(rma=ret.rma, warehouse_id=shipment.warehouse_id, by=by, lines=[
-        ReceivedLine(return_line_id=ret.lines.get().pk, quantity=1, condition="resellable")])
+        ReceivedLine(return_line_id=ret.lines.get().public_id, quantity=1, condition="resellable")])

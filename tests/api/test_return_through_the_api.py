@@ -5,8 +5,10 @@ the back office would."""
 import uuid
 
 import pytest
+from django.contrib.auth.models import Group
 
 from mercato.core.events import Actor
+from mercato.fulfilment.roles import WAREHOUSE
 from mercato.orders.models import Order
 from mercato.orders.services import (
     confirm_delivery,
@@ -16,10 +18,12 @@ from mercato.orders.services import (
 )
 from mercato.orders.states import ShipmentStatus
 from mercato.returns.models import ReturnRequest
+from mercato.returns.services import approve_return
+from mercato.returns.states import ReturnStatus
 from tests.cart.conftest import token_header
 from tests.cart.pricing_data import german_vat, standard_delivery
 from tests.checkout.conftest import BERLIN, VISA
-from tests.factories import make_sellable_variant
+from tests.factories import ApiTokenFactory, UserFactory, make_sellable_variant
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +40,15 @@ def skus(db) -> tuple[str, str]:
     shirt = make_sellable_variant(price="20.00", on_hand=5, title="Linen shirt")
     socks = make_sellable_variant(price="9.50", on_hand=10, title="Wool socks")
     return shirt.sku, socks.sku
+
+
+def staff_token() -> str:
+    """A bearer token of a member of the Warehouse role."""
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=WAREHOUSE))
+    plain = f"warehouse-token-{user.pk:04d}-abcdefghijklmnop"
+    ApiTokenFactory(user=user, token=plain)
+    return plain
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -129,6 +142,34 @@ def test_a_customer_returns_lines_named_by_the_ids_her_order_shows(api, skus):
     # Each shipped unit names its line by the same id.
     assert {line["order_line_id"] for shipment in order["shipments"]
             for line in shipment["lines"]} == {line["id"] for line in order["lines"]}
+
+
+def test_the_warehouse_receives_a_return_by_the_ids_the_api_shows(api, skus):
+    headers = logged_in(api)
+    number = buy(api, skus, headers)
+    ship_and_deliver(number)
+    order = api.get(f"/orders/{number}", **headers).json()
+    shirt, _ = skus
+    rma = api.post("/returns", {"order_number": number,
+                                "lines": return_lines(order, {shirt: 1})}, **headers).json()["rma"]
+    ret = ReturnRequest.objects.get(rma=rma)
+    if ret.status == ReturnStatus.REQUESTED:
+        approve_return(rma=rma, by=SHOP)
+    staff = bearer(staff_token())
+
+    codes = [w["code"] for w in api.get("/warehouse/warehouses", **staff).json()["items"]]
+    arrived = api.get(f"/warehouse/returns/{rma}", **staff).json()
+    assert arrived["return_to"] in codes
+    received = api.post(f"/warehouse/returns/{rma}/receive", {
+        "warehouse": arrived["return_to"], "lines": [
+            {"return_line_id": line["id"], "quantity": line["quantity"],
+             "condition": "resellable"} for line in arrived["lines"]]}, **staff)
+
+    assert received.status_code == 201, received.content
+    assert [line["return_line_id"] for line in received.json()["lines"]] == [
+        line["id"] for line in arrived["lines"]]
+    ret.refresh_from_db()
+    assert ret.status == ReturnStatus.AWAITING_COMPLETION
 
 
 def test_a_guest_returns_lines_named_by_the_ids_the_order_lookup_shows(api, skus):

@@ -32,7 +32,7 @@ NUL_REQUESTS = [
     ("post", "/cart/lines", None, {"sku": "SKU" + NUL, "quantity": 1}, "sku"),
     ("patch", "/cart/lines/SKU%00", None, {"quantity": 2}, "path"),
     ("post", "/warehouse/returns/R-1/receive", None,
-     {"warehouse": "MAIN", "lines": [{"return_line_id": 1, "quantity": 1,
+     {"warehouse": "MAIN", "lines": [{"return_line_id": "R1", "quantity": 1,
                                       "condition": "resellable", NUL: "x"}]},
      "lines.0.\\u0000"),
 ]

@@ -38,7 +38,7 @@ def test_every_step_is_emailed_with_its_documents(mailoutbox):
                          by=CUSTOMER)
     approve_return(rma=ret.rma, by=STAFF)
     receive_return(rma=ret.rma, warehouse_id=ret.warehouse_id, by=STAFF,
-                   lines=[ReceivedLine(ret.lines.get().pk, 1, "resellable")])
+                   lines=[ReceivedLine(ret.lines.get().public_id, 1, "resellable")])
     refund_return(rma=ret.rma, by=STAFF)
     deliver_due()
     subjects = [message.subject for message in mailoutbox]

@@ -212,8 +212,8 @@ def test_the_customer_downloads_the_return_instructions(api, customer, approved)
 
 def receive_body(ret: ReturnRequest, *, condition: str = "resellable", code: str = "main"):
     line = ret.lines.get()
-    return {"warehouse": code, "lines": [{"return_line_id": line.pk, "quantity": line.quantity,
-                                          "condition": condition}]}
+    return {"warehouse": code, "lines": [{"return_line_id": line.public_id,
+                                          "quantity": line.quantity, "condition": condition}]}
 
 
 def test_the_warehouse_looks_a_return_up_and_receives_it(api, approved):
@@ -226,12 +226,12 @@ def test_the_warehouse_looks_a_return_up_and_receives_it(api, approved):
                         **bearer(token))
 
     assert looked_up.status_code == 200
-    assert looked_up.json()["lines"][0]["id"] == approved.lines.get().pk
+    assert looked_up.json()["lines"][0]["id"] == approved.lines.get().public_id
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["warehouse"] == "main"
-    assert [(line["quantity"], line["condition"]) for line in body["lines"]] == [
-        (1, "resellable")]
+    assert [(line["return_line_id"], line["quantity"], line["condition"])
+            for line in body["lines"]] == [(looked_up.json()["lines"][0]["id"], 1, "resellable")]
     approved.refresh_from_db()
     assert approved.status == ReturnStatus.AWAITING_COMPLETION
     stock.refresh_from_db()
@@ -239,6 +239,18 @@ def test_the_warehouse_looks_a_return_up_and_receives_it(api, approved):
 
     pdf = api.get(f"/warehouse/receipts/{body['number']}/pdf", **bearer(token))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+
+def test_receiving_a_line_not_of_this_return_names_it_and_changes_nothing(api, approved):
+    before = snapshot()
+    body = receive_body(approved)
+    body["lines"][0]["return_line_id"] = "not-a-line"
+
+    response = api.post(f"/warehouse/returns/{approved.rma}/receive", body,
+                        **bearer(staff_token(WAREHOUSE)))
+
+    assert assert_problem(response, 422)["return_line_id"] == "not-a-line"
+    assert snapshot() == before
 
 
 def test_damaged_goods_are_received_but_not_restocked(api, approved):

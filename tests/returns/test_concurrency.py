@@ -115,7 +115,7 @@ def test_two_warehouse_staff_receiving_one_parcel_restock_it_once(postgres_only)
 
     results = race(lambda _: receive_return(
         rma=ret.rma, warehouse_id=ret.warehouse_id, by=STAFF,
-        lines=[ReceivedLine(line.pk, 2, "resellable")]), threads=4)
+        lines=[ReceivedLine(line.public_id, 2, "resellable")]), threads=4)
 
     assert sorted(results) == ["illegal-transition"] * 3 + ["ok"], results
     assert ReceivingReceipt.objects.count() == 1

@@ -72,7 +72,7 @@ def pay(ret: ReturnRequest, card_token: str, order: Order) -> ReturnRequest:
 def receive(ret: ReturnRequest) -> None:
     line = ret.lines.get()
     receive_return(rma=ret.rma, warehouse_id=ret.warehouse_id, by=STAFF,
-                   lines=[ReceivedLine(line.pk, line.quantity, "resellable")])
+                   lines=[ReceivedLine(line.public_id, line.quantity, "resellable")])
 
 
 def return_status(ret: ReturnRequest) -> str:

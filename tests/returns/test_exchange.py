@@ -45,7 +45,7 @@ def test_exchange_only_ships_a_replacement_and_the_order_awaits_it():
                          lines=[exchange_line(shirt, other.pk, 1)], by=STAFF)
     assert refund_due(ret) == Decimal(0)
     receive_return(rma=ret.rma, warehouse_id=ret.warehouse_id, by=STAFF,
-                   lines=[ReceivedLine(ret.lines.get().pk, 1, "resellable")])
+                   lines=[ReceivedLine(ret.lines.get().public_id, 1, "resellable")])
     shipment = ship_replacement(rma=ret.rma, by=STAFF)
     assert shipment.number == f"{order.number}-2"
     assert [(sl.order_line.sku, sl.quantity, sl.order_line.gross)

@@ -148,7 +148,7 @@ def test_a_guest_looks_a_return_up_by_rma_and_email(api, approved):
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["rma"], body["status"]) == (approved.rma, ReturnStatus.AWAITING_STOCK_RETURN)
-    assert [line["id"] for line in body["lines"]] == [approved.lines.get().pk]
+    assert [line["id"] for line in body["lines"]] == [approved.lines.get().public_id]
 
 
 def test_a_wrong_email_answers_as_an_unknown_rma(api, approved):

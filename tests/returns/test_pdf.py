@@ -40,7 +40,7 @@ def test_receiving_receipt_lists_what_arrived_and_its_condition():
                          by=STAFF)
     line = ret.lines.get()
     receipt = receive_return(rma=ret.rma, warehouse_id=ret.warehouse_id, by=STAFF, lines=[
-        ReceivedLine(line.pk, 1, "resellable"), ReceivedLine(line.pk, 1, "damaged")])
+        ReceivedLine(line.public_id, 1, "resellable"), ReceivedLine(line.public_id, 1, "damaged")])
     text = text_of(receiving_receipt_pdf(number=receipt.number))
     assert receipt.number in text and ret.rma in text
     assert "Resellable" in text and "Damaged" in text

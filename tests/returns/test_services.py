@@ -124,8 +124,9 @@ def test_receiving_restocks_resellable_units_only_and_issues_the_receipt():
     warehouse_id = Shipment.objects.filter(order=order).first().warehouse_id
     shirt_before, mug_before = on_hand(shirt.variant_id), on_hand(mug.variant_id)
     receipt = receive_return(rma=ret.rma, warehouse_id=warehouse_id, by=STAFF, lines=[
-        ReceivedLine(shirt_line.pk, 1, "resellable"), ReceivedLine(shirt_line.pk, 1, "damaged"),
-        ReceivedLine(mug_line.pk, 1, "damaged")])
+        ReceivedLine(shirt_line.public_id, 1, "resellable"),
+        ReceivedLine(shirt_line.public_id, 1, "damaged"),
+        ReceivedLine(mug_line.public_id, 1, "damaged")])
     assert receipt.number == ret.rma.replace("RMA-", "RR-")
     assert on_hand(shirt.variant_id) == shirt_before + 1
     assert on_hand(mug.variant_id) == mug_before
@@ -141,7 +142,7 @@ def test_receiving_more_than_was_returned_is_refused_and_nothing_changes():
     before = snapshot()
     with pytest.raises(errors.OverReturn):
         receive_return(rma=ret.rma, warehouse_id=ret.warehouse_id, by=STAFF,
-                       lines=[ReceivedLine(ret.lines.get().pk, 2, "resellable")])
+                       lines=[ReceivedLine(ret.lines.get().public_id, 2, "resellable")])
     assert snapshot() == before
     assert not ReceivingReceipt.objects.exists()
 
@@ -155,7 +156,7 @@ def test_faulty_product_return_needs_its_receiving_receipt_to_complete():
         complete_return(rma=ret.rma, by=STAFF)
     assert ReturnRequest.objects.get(pk=ret.pk).status == ReturnStatus.AWAITING_STOCK_RETURN
     receive_return(rma=ret.rma, warehouse_id=ret.warehouse_id, by=STAFF,
-                   lines=[ReceivedLine(ret.lines.get().pk, 1, "damaged")])
+                   lines=[ReceivedLine(ret.lines.get().public_id, 1, "damaged")])
     # refunded before the goods came back: receiving them completes the return by itself
     assert ReturnRequest.objects.get(pk=ret.pk).status == ReturnStatus.COMPLETE
 
@@ -195,6 +196,6 @@ def test_staff_edit_lines_before_receiving_within_what_is_returnable():
         update_return_lines(rma=ret.rma, by=STAFF, lines=[refund_line(shirt, 3)])
     approve_return(rma=ret.rma, by=STAFF)
     receive_return(rma=ret.rma, warehouse_id=ret.warehouse_id, by=STAFF,
-                   lines=[ReceivedLine(ret.lines.first().pk, 1, "resellable")])
+                   lines=[ReceivedLine(ret.lines.first().public_id, 1, "resellable")])
     with pytest.raises(IllegalTransition):
         update_return_lines(rma=ret.rma, by=STAFF, lines=[refund_line(shirt, 1)])

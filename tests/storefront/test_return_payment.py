@@ -350,7 +350,7 @@ def test_a_replacement_is_offered_for_exchange_at_the_price_it_was_exchanged_at(
     Stock.objects.create(variant=blue, warehouse_id=dearer_return.warehouse_id, on_hand=3)
     waive_difference(rma=dearer_return.rma, by=STAFF, reason="test")
     receive_return(rma=dearer_return.rma, warehouse_id=dearer_return.warehouse_id, by=STAFF,
-                   lines=[ReceivedLine(dearer_return.lines.get().pk, 1, "resellable")])
+                   lines=[ReceivedLine(dearer_return.lines.get().public_id, 1, "resellable")])
     parcel = ship_replacement(rma=dearer_return.rma, by=STAFF)
     release_shipment(public_id=parcel.public_id, by=STAFF)
     pack_shipments(public_ids=[parcel.public_id], by=STAFF, reference="PL-2")

@@ -31,7 +31,7 @@ from mercato.returns.states import (
 
 @dataclass(frozen=True)
 class ReceivedLine:
-    return_line_id: int
+    return_line_id: str  # the return line's public id (its `id` in the returns API)
     quantity: int
     condition: str  # "resellable" | "damaged"
 
@@ -52,17 +52,17 @@ def receive_return(*, rma: str, lines: Sequence[ReceivedLine], warehouse_id: int
         if warehouse is None:
             raise errors.InvalidReturn(f"There is no warehouse {warehouse_id}.",
                                        errors={"warehouse_id": ["Unknown warehouse."]})
-        by_id = {line.pk: line for line in ret.lines.select_related("order_line")}
+        by_id = {line.public_id: line for line in ret.lines.select_related("order_line")}
         _check_received(lines, by_id)
         receipt = ReceivingReceipt.objects.create(
             number=ret.rma.replace("RMA-", "RR-", 1), return_request=ret,
             warehouse=warehouse, received_by=str(by))
-        merged: dict[tuple[int, str], int] = {}
+        merged: dict[tuple[str, str], int] = {}
         for line in lines:
             key = (line.return_line_id, line.condition)
             merged[key] = merged.get(key, 0) + line.quantity
         ReceiptLine.objects.bulk_create(
-            ReceiptLine(receipt=receipt, return_line_id=line_id, quantity=quantity,
+            ReceiptLine(receipt=receipt, return_line_id=by_id[line_id].pk, quantity=quantity,
                         condition=condition)
             for (line_id, condition), quantity in sorted(merged.items()))
         _restock(merged, by_id, warehouse_id, by)
@@ -74,13 +74,14 @@ def receive_return(*, rma: str, lines: Sequence[ReceivedLine], warehouse_id: int
     return receipt
 
 
-def _check_received(lines: Sequence[ReceivedLine], by_id: dict[int, ReturnLine]) -> None:
+def _check_received(lines: Sequence[ReceivedLine], by_id: dict[str, ReturnLine]) -> None:
     if not lines:
         raise errors.InvalidReturn("Record at least one received line.")
-    totals: dict[int, int] = {}
+    totals: dict[str, int] = {}
     for line in lines:
         if line.return_line_id not in by_id:
-            raise errors.InvalidReturn(f"Line {line.return_line_id} is not in this return.")
+            raise errors.InvalidReturn(f"Line {line.return_line_id} is not in this return.",
+                                       return_line_id=line.return_line_id)
         if line.condition not in Condition.values:
             raise errors.InvalidReturn(f"Unknown condition {line.condition!r}.",
                                        errors={"condition": ["Resellable or damaged."]})
@@ -91,10 +92,11 @@ def _check_received(lines: Sequence[ReceivedLine], by_id: dict[int, ReturnLine])
         if quantity > by_id[line_id].quantity:
             raise errors.OverReturn(
                 f"Line {line_id} was returned with {by_id[line_id].quantity} units; "
-                f"{quantity} were recorded.", limit=by_id[line_id].quantity)
+                f"{quantity} were recorded.", return_line_id=line_id,
+                limit=by_id[line_id].quantity)
 
 
-def _restock(merged: dict[tuple[int, str], int], by_id: dict[int, ReturnLine],
+def _restock(merged: dict[tuple[str, str], int], by_id: dict[str, ReturnLine],
              warehouse_id: int, by: Actor) -> None:
     units: dict[int, int] = {}
     for (line_id, condition), quantity in merged.items():
