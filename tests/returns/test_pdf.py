@@ -6,7 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from mercato.inventory.models import Warehouse
-from mercato.orders.models import Shipment
+from mercato.orders.models import OrderLine, Shipment
 from mercato.returns import errors
 from mercato.returns.models import ReturnRequest
 from mercato.returns.services import (
@@ -17,6 +17,7 @@ from mercato.returns.services import (
     return_instructions_pdf,
 )
 from tests.factories import WarehouseFactory
+from tests.pdf_layout import LONG_SKU, LONG_TITLE, assert_cells_keep_to_their_columns
 from tests.returns.builders import STAFF, lines, refund_line, shipped_order
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +84,21 @@ def test_with_no_shipping_warehouse_either_the_address_is_the_first_shipping_war
 
     assert send_to(text_of(return_instructions_pdf(rma=ret.rma)))[2:] == [
         "Nordweg 1", "24103 KIEL", "GERMANY"]
+
+
+def test_a_long_sku_and_name_wrap_inside_their_cells_on_both_documents():
+    ret = returned()
+    OrderLine.objects.filter(pk=ret.lines.get().order_line_id).update(
+        sku=LONG_SKU, product_title=LONG_TITLE)
+    line = ret.lines.get()
+    receipt = receive_return(rma=ret.rma, warehouse_id=ret.warehouse_id, by=STAFF,
+                             lines=[ReceivedLine(line.pk, 2, "resellable")])
+    title = f"{LONG_TITLE} (Red / M)"
+
+    assert_cells_keep_to_their_columns(return_instructions_pdf(rma=ret.rma),
+                                       "SKU", "Item", "Reason", LONG_SKU, title)
+    assert_cells_keep_to_their_columns(receiving_receipt_pdf(number=receipt.number),
+                                       "SKU", "Item", "Condition", LONG_SKU, title)
 
 
 def test_receiving_receipt_lists_what_arrived_and_its_condition():
