@@ -133,6 +133,9 @@ class WarehouseFactory(factory.django.DjangoModelFactory):
 
     code = "main"
     name = "Main warehouse"
+    street_address_1 = "Lagerstraße 5"
+    postal_code = "20457"
+    city = "Hamburg"
     country = "DE"
     priority = 10
 

@@ -17,9 +17,11 @@ from mercato.demo import codes, vocabulary
 from mercato.demo.taxonomy import CATEGORY_TREE, Leaf
 
 WAREHOUSES = (
-    # code, name, country, priority
-    ("berlin", "Berlin fulfilment centre", "DE", 10),
-    ("leeds", "Leeds fulfilment centre", "GB", 20),
+    # code, name, country, priority, postal address (returns are sent there)
+    ("berlin", "Berlin fulfilment centre", "DE", 10,
+     {"street_address_1": "Lagerstraße 12", "postal_code": "12347", "city": "Berlin"}),
+    ("leeds", "Leeds fulfilment centre", "GB", 20,
+     {"street_address_1": "14 Canal Wharf", "postal_code": "LS11 5PS", "city": "Leeds"}),
 )
 # Per unit of EUR: a fixed table, not live rates, so prices never change between runs.
 CURRENCY_RATES = {"USD": Decimal("1.09"), "GBP": Decimal("0.86")}

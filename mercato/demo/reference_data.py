@@ -109,8 +109,8 @@ def ensure_attribute_values() -> dict[tuple[str, str], int]:
 def ensure_warehouses() -> dict[str, int]:
     Warehouse.objects.bulk_create(
         [
-            Warehouse(code=code, name=name, country=country, priority=priority)
-            for code, name, country, priority in plan.WAREHOUSES
+            Warehouse(code=code, name=name, country=country, priority=priority, **address)
+            for code, name, country, priority, address in plan.WAREHOUSES
         ],
         ignore_conflicts=True,
     )

@@ -25,7 +25,12 @@ STOCK_HISTORY_LENGTH = 20
 @admin.register(Warehouse)
 class WarehouseAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "country", "priority", "is_active")
-    fields = ("code", "name", "country", "countries", "priority", "is_active")
+    fieldsets = (
+        (None, {"fields": ("code", "name", "countries", "priority", "is_active")}),
+        ("Address (returns are sent here)", {"fields": (
+            "street_address_1", "street_address_2", "postal_code", "city", "country_area",
+            "country")}),
+    )
     list_filter = ("is_active", "country")
     search_fields = ("code", "name")
     prepopulated_fields = {"code": ("name",)}

