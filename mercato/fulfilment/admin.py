@@ -43,11 +43,18 @@ from mercato.orders.admin import (
     run_shipment_action,
 )
 from mercato.orders.models import Shipment, ShipmentLine
-from mercato.orders.states import ShipmentStatus
+from mercato.orders.states import (
+    OrderStatus,
+    ShipmentStatus,
+    shipment_moves_allowed,
+)
 
 ADD_PICKLIST = "fulfilment.add_picklist"
 KNOWN_CARRIERS = tuple(carrier.name for carrier in CARRIERS.values())
 # The section's named views of the shipments list (core/admin_site.py SECTIONS).
+# A shipment still to release, pack or ship; while its order is on hold it waits for it.
+WAITING_TO_SHIP = frozenset({ShipmentStatus.INVENTORY_ASSIGNED, ShipmentStatus.RELEASED,
+                                   ShipmentStatus.PACKING})
 LIST_TITLES = {ShipmentStatus.RELEASED: "Released for Shipping",
                ShipmentStatus.SHIPPED: "Shipped"}
 
@@ -149,16 +156,18 @@ class ShipmentAdmin(ViewOnlyAdmin):
             return super().change_view(request, object_id, form_url, extra_context)
         site = self.admin_site.name
         warehouse = self.has_warehouse_permission(request)
+        moves = shipment_moves_allowed(shipment_status=shipment.status,
+                                       order_status=shipment.order.status)
         context = {
             **(extra_context or {}),
             "shipment_actions": action_buttons(
                 offered_shipment_actions(shipment, request.user),
                 lambda name: reverse(f"{site}:orders_shipment_act", args=[shipment.pk, name])),
-            "ship_form": (ShipForm() if warehouse and shipment.status == ShipmentStatus.PACKING
-                          else None),
+            "ship_form": ShipForm() if warehouse and "ship" in moves else None,
             "ship_url": reverse(f"{site}:orders_shipment_ship", args=[shipment.pk]),
-            "can_pick": (shipment.status == ShipmentStatus.RELEASED
-                         and self.has_picklist_permission(request)),
+            "can_pick": "pack" in moves and self.has_picklist_permission(request),
+            "stopped_by_order": (shipment.order.status == OrderStatus.ON_HOLD
+                                 and shipment.status in WAITING_TO_SHIP),
             "picklist_url": reverse(f"{site}:orders_shipment_picklist", args=[shipment.pk]),
             "can_deliver": (warehouse and shipment.status == ShipmentStatus.SHIPPED
                             and shipment.delivered_at is None),

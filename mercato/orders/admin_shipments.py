@@ -15,7 +15,7 @@ from mercato.core.problems import Problem
 from mercato.customers.models import User
 from mercato.orders import services
 from mercato.orders.models import Order, Shipment
-from mercato.orders.states import SHIPMENT_TRANSITIONS
+from mercato.orders.states import shipment_moves_allowed
 
 CHANGE_ORDER = "orders.change_order"  # moves an order or its money
 CHANGE_SHIPMENT = "orders.change_shipment"  # warehouse moves of a shipment
@@ -70,8 +70,10 @@ SHIPMENT_ACTIONS = {
 
 
 def offered_shipment_actions(shipment: Shipment, user: User) -> list[ShipmentAction]:
-    """The buttons the shipment's status allows and the user's role permits."""
-    names = set(SHIPMENT_TRANSITIONS.allowed_actions(shipment.status))
+    """The buttons the shipment's status allows (not releasing it while its order is on hold
+    or cancelled: the service refuses that) and the user's role permits."""
+    names = shipment_moves_allowed(shipment_status=shipment.status,
+                                   order_status=shipment.order.status)
     return [action for name, action in SHIPMENT_ACTIONS.items()
             if name in names and may(user, action)]
 

@@ -57,3 +57,16 @@ SHIPMENT_TRANSITIONS = Transitions(
                         SS.ON_HOLD}, SS.CANCELLED),
     },
 )
+
+# Moves of a shipment that the orders services refuse while its order is on hold or cancelled
+# (services/shipments.py _check_order_open): the back office does not offer them then.
+MOVES_STOPPED_BY_ORDER = frozenset({"release", "pack", "ship"})
+ORDER_STOPS_SHIPPING = frozenset({S.ON_HOLD, S.CANCELLED})
+
+
+def shipment_moves_allowed(*, shipment_status: str, order_status: str) -> set[str]:
+    """The shipment's moves its own status allows, less those its order's status stops."""
+    allowed = set(SHIPMENT_TRANSITIONS.allowed_actions(shipment_status))
+    if order_status in ORDER_STOPS_SHIPPING:
+        allowed -= MOVES_STOPPED_BY_ORDER
+    return allowed

@@ -59,3 +59,62 @@ def nested_forms(html: str) -> list[str]:
     parser = _FormNesting()
     parser.feed(html)
     return parser.nested
+
+
+
+# What a staff member types into a back-office action form's fields.
+TYPED = {"reason": "asked by the customer", "carrier": "DHL", "tracking_number": "3318810025"}
+
+
+class _ActionForms(HTMLParser):
+    """The POST forms that are not the page's change form (whose action is empty) nor the
+    log-out form, with what a browser would send: hidden and typed-in values, the selected
+    options, the checked boxes, and the form's submit buttons."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict] = []
+        self.form: dict | None = None
+        self.select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attrs = dict(attrs)
+        if tag == "form":
+            if (attrs.get("method", "").lower() == "post" and attrs.get("action")
+                    and attrs.get("id") != "logout-form"):
+                self.form = {"action": attrs["action"], "data": {}, "buttons": []}
+            return
+        if self.form is None:
+            return
+        data = self.form["data"]
+        if tag == "option" and self.select:
+            if "selected" in attrs or self.select not in data:
+                data[self.select] = attrs.get("value", "")
+            return
+        name = attrs.get("name")
+        if not name:
+            return
+        kind = attrs.get("type", "text") if tag == "input" else tag
+        if kind == "submit":
+            self.form["buttons"].append((name, attrs.get("value", "")))
+        elif kind == "checkbox":
+            if "checked" in attrs:
+                data[name] = attrs.get("value", "on")
+        elif kind == "select":
+            self.select = name
+        elif tag in ("input", "textarea"):
+            data[name] = attrs.get("value") or TYPED.get(name, "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self.select = None
+        elif tag == "form" and self.form is not None:
+            self.forms.append(self.form)
+            self.form = None
+
+
+def action_forms(html: str) -> list[dict]:
+    """Each back-office button's own form on a page: {"action", "data", "buttons"}."""
+    parser = _ActionForms()
+    parser.feed(html)
+    return parser.forms
