@@ -20,6 +20,7 @@ from mercato.customers.auth import (
     customer_auth,
     customer_for_login,
     enforce_csrf_for_cookies,
+    note_token_login,
 )
 from mercato.customers.errors import (
     AddressNotFound,
@@ -79,6 +80,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict]:
     customer = customer_for_login(request, email=payload.email,
                                   password=payload.password)
     token, api_token = services.issue_api_token(customer=customer, name=payload.name)
+    note_token_login(request, customer)
     return 201, {"token": token, "expires_at": api_token.expires_at}
 
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
@@ -14,7 +14,7 @@ from mercato.customers.models import ApiToken, User
 from mercato.customers.rules import token_digest
 
 __all__ = ["bearer_auth", "customer_auth", "customer_for_login", "customer_from_request",
-           "token_digest", "user_for_token"]
+           "note_token_login", "token_digest", "user_for_token"]
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 TOUCH_INTERVAL = timedelta(minutes=1)
@@ -32,6 +32,12 @@ def customer_for_login(request: HttpRequest, *, email: str, password: str) -> Us
     if not isinstance(user, User):
         raise InvalidCredentials(WRONG_CREDENTIALS)
     return user
+
+
+def note_token_login(request: HttpRequest, customer: User) -> None:
+    """A token issued for the password is a login without a session: say so, as `login()`
+    does, so that axes forgets the account's failed attempts and last_login is kept."""
+    user_logged_in.send(sender=customer.__class__, request=request, user=customer)
 
 
 def bearer_token(request: HttpRequest) -> str | None:
