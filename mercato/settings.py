@@ -254,7 +254,8 @@ def rate_limits(raw: str) -> dict[str, tuple[int, int]]:
     for item in filter(None, (part.strip() for part in raw.split(","))):
         scope, _, value = item.partition("=")
         count, _, seconds = value.partition("/")
-        if scope.strip() not in limits or not count.isdigit() or not seconds.isdigit():
+        if scope.strip() not in limits or not count.isdigit() or not seconds.isdigit() \
+                or int(seconds) == 0:
             raise ImproperlyConfigured(
                 f"MERCATO_RATE_LIMITS item {item!r} is not scope=count/seconds with scope one "
                 f"of {', '.join(limits)}")
@@ -279,12 +280,15 @@ AXES_USERNAME_CALLABLE = "mercato.core.login_limits.username_of"
 AXES_CLIENT_IP_CALLABLE = "mercato.core.throttle.client_address"
 AXES_LOCKOUT_CALLABLE = "mercato.core.login_limits.lockout_response"
 
-# CACHE_URL: unset -> memory of each process; redis://host:6379/N -> shared by every process.
-CACHE_URL = os.environ.get("CACHE_URL", "")
-if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": CACHE_URL}}
-elif CACHE_URL:
-    raise ImproperlyConfigured(f"CACHE_URL must be redis://... or unset, not {CACHE_URL!r}")
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+def cache_settings(url: str) -> dict[str, dict[str, str]]:
+    """CACHE_URL: unset -> each process's memory; redis://host:6379/N -> shared by every web
+    process (so the limits hold however many there are)."""
+    if url.startswith(("redis://", "rediss://")):
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                            "LOCATION": url}}
+    if url:
+        raise ImproperlyConfigured(f"CACHE_URL must be redis://... or rediss://..., not {url!r}")
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+CACHES = cache_settings(os.environ.get("CACHE_URL", ""))
