@@ -276,8 +276,10 @@ AXES_FAILURE_LIMIT = int(os.environ.get("MERCATO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locked refuses the login
 AXES_RESET_ON_SUCCESS = True
+# No row per successful login: it would cost every login (and every token) writes and a session.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_USERNAME_CALLABLE = "mercato.core.login_limits.username_of"
-AXES_CLIENT_IP_CALLABLE = "mercato.core.throttle.client_address"
+AXES_CLIENT_IP_CALLABLE = "mercato.core.throttle.client_ip"
 AXES_LOCKOUT_CALLABLE = "mercato.core.login_limits.lockout_response"
 
 def cache_settings(url: str) -> dict[str, dict[str, str]]:

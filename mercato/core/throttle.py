@@ -21,22 +21,35 @@ def client_address(request: HttpRequest) -> str:
     """The caller's address: REMOTE_ADDR, or the nearest address in X-Forwarded-For that is not
     one of our own proxies, when the request came through one (MERCATO_TRUSTED_PROXIES). A
     client can write anything in that header, so it is believed only from a trusted peer."""
-    peer = request.META.get("REMOTE_ADDR", "") or "unknown"
+    peer = request.META.get("REMOTE_ADDR", "")
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if not forwarded or not is_trusted_proxy(peer):
-        return peer
+        return peer if is_address(peer) else ""
     hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
     for hop in reversed(hops):  # the right-most hops were added by our proxies
         if not is_trusted_proxy(hop):
-            return hop
-    return hops[0] if hops else peer
+            return hop if is_address(hop) else peer  # garbage in the header: the proxy
+    return hops[0]  # every hop is one of ours: the request came from inside
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client address for django-axes, which stores it as an IP: None when unknown (a
+    request made up in code, such as the test client's force_login)."""
+    return client_address(request) or None
+
+
+def is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def is_trusted_proxy(address: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
+    if not is_address(address):
         return False
+    ip = ipaddress.ip_address(address)
     return any(ip in ipaddress.ip_network(network, strict=False)
                for network in settings.MERCATO_TRUSTED_PROXIES)
 

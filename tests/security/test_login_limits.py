@@ -152,3 +152,18 @@ def test_abuse_limits_off_lets_every_attempt_through(settings, ada):
         assert api_login(client, WRONG).status_code == 401
 
     assert api_login(client, PASSWORD).status_code == 200
+
+
+@pytest.mark.django_db
+def test_behind_a_trusted_proxy_the_forwarded_client_is_locked_out(settings, ada):
+    settings.MERCATO_TRUSTED_PROXIES = ["10.0.0.1"]
+    proxy = Client(REMOTE_ADDR="10.0.0.1")
+    for number in range(3):
+        api_login(proxy, WRONG, email=f"someone{number}@example.com",
+                  HTTP_X_FORWARDED_FOR="203.0.113.9")
+
+    locked = api_login(proxy, PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    garbage = api_login(proxy, PASSWORD, HTTP_X_FORWARDED_FOR="not-an-address")
+
+    assert_locked_out("api session", locked)
+    assert garbage.status_code == 200  # counted as the proxy's own address, never a 500
