@@ -9,7 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from mercato.core.middleware import payload_too_large
 from mercato.core.openapi import ProblemDocumentingAPI
-from mercato.core.problems import PROBLEM_BASE, PROBLEM_CONTENT_TYPE, Problem
+from mercato.core.problems import PROBLEM_BASE, PROBLEM_CONTENT_TYPE, Problem, TooManyRequests
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,10 @@ def field_errors(error: ValidationError) -> dict[str, list[str]]:
 
 @api.exception_handler(Problem)
 def on_problem(request: HttpRequest, exc: Problem) -> HttpResponse:
-    return problem_response(request, exc.as_dict(), exc.status)
+    response = problem_response(request, exc.as_dict(), exc.status)
+    if isinstance(exc, TooManyRequests):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

@@ -238,3 +238,59 @@ DEFAULT_FROM_EMAIL = (os.environ.get("MERCATO_FROM_EMAIL")
 SERVER_EMAIL = _email.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 NINJA_PAGINATION_MAX_LIMIT = MERCATO_MAX_PAGE_SIZE
+
+# Abuse limits: failed logins per account and per client address (django-axes), and a
+# fixed-window limit per client address on lookups, registration, coupons and reset mails
+# (mercato.core.throttle). MERCATO_ABUSE_LIMITS=off turns both off (load tests, schemathesis).
+MERCATO_ABUSE_LIMITS = env_bool("MERCATO_ABUSE_LIMITS", True)
+# Proxies whose X-Forwarded-For names the client (addresses or networks, comma separated).
+MERCATO_TRUSTED_PROXIES = env_list("MERCATO_TRUSTED_PROXIES", "")
+
+
+def rate_limits(raw: str) -> dict[str, tuple[int, int]]:
+    """Scope -> (requests, seconds): the defaults, with 'scope=count/seconds,...' overrides."""
+    limits = {"lookup": (20, 15 * 60), "register": (10, 3600), "coupon": (20, 15 * 60),
+              "password_reset": (5, 3600)}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        scope, _, value = item.partition("=")
+        count, _, seconds = value.partition("/")
+        if scope.strip() not in limits or not count.isdigit() or not seconds.isdigit() \
+                or int(seconds) == 0:
+            raise ImproperlyConfigured(
+                f"MERCATO_RATE_LIMITS item {item!r} is not scope=count/seconds with scope one "
+                f"of {', '.join(limits)}")
+        limits[scope.strip()] = (int(count), int(seconds))
+    return limits
+
+
+MERCATO_RATE_LIMITS = rate_limits(os.environ.get("MERCATO_RATE_LIMITS", ""))
+
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last: turns a lockout into our 429
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before the password
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = MERCATO_ABUSE_LIMITS
+AXES_FAILURE_LIMIT = int(os.environ.get("MERCATO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locked refuses the login
+AXES_RESET_ON_SUCCESS = True
+# No row per successful login: it would cost every login (and every token) writes and a session.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_USERNAME_CALLABLE = "mercato.core.login_limits.username_of"
+AXES_CLIENT_IP_CALLABLE = "mercato.core.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "mercato.core.login_limits.lockout_response"
+
+def cache_settings(url: str) -> dict[str, dict[str, str]]:
+    """CACHE_URL: unset -> each process's memory; redis://host:6379/N -> shared by every web
+    process (so the limits hold however many there are)."""
+    if url.startswith(("redis://", "rediss://")):
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                            "LOCATION": url}}
+    if url:
+        raise ImproperlyConfigured(f"CACHE_URL must be redis://... or rediss://..., not {url!r}")
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+CACHES = cache_settings(os.environ.get("CACHE_URL", ""))

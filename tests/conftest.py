@@ -1,6 +1,16 @@
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from ninja.testing import TestClient  # noqa: F401 - re-exported for tests that want it
+
+
+@pytest.fixture(autouse=True)
+def fresh_abuse_limits():
+    """Each test starts with no requests counted against the per-address limits (axes keeps its
+    failed logins in the database, which each test rolls back)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

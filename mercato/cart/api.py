@@ -33,6 +33,7 @@ from mercato.cart.schemas import (
     cart_out,
     delivery_methods_out,
 )
+from mercato.core import throttle
 from mercato.core.events import Actor
 from mercato.core.openapi import NOT_AUTHENTICATED, PERMISSION_DENIED, TOO_MANY_REQUESTS, answers
 from mercato.customers.auth import customer_from_request
@@ -138,6 +139,7 @@ def remove_line(request: HttpRequest, response: HttpResponse, sku: str) -> CartO
          CouponNotApplicable, TooManyCoupons, TOO_MANY_REQUESTS)
 def apply_coupon(request: HttpRequest, response: HttpResponse, payload: CouponIn) -> CartOut:
     """422 when the code is unknown, expired, used up or does not apply to this cart."""
+    throttle.check("coupon", request)
     caller = caller_of(request, response)
     cart = services.apply_coupon(customer_id=caller.customer_id, token=caller.token,
                                  code=payload.code)

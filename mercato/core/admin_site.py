@@ -46,6 +46,7 @@ SECTIONS: dict[str, list[tuple[str, str] | View]] = {
     "Customers": [
         ("customers", "user"), ("customers", "address"), ("customers", "apitoken"),
         ("auth", "group"),
+        ("axes", "accessattempt"),  # locked-out logins: staff delete the rows to unlock
     ],
     "System": [("core", "event"), ("core", "eventdelivery"), ("notifications", "sentemail")],
     "Pricing": [

@@ -70,3 +70,15 @@ class PayloadTooLarge(Problem):
     status = 413
     slug = "payload-too-large"
     title = "Payload too large"
+
+
+class TooManyRequests(Problem):
+    """Too many attempts: try again after the number of seconds in Retry-After."""
+
+    status = 429
+    slug = "too-many-requests"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, retry_after=retry_after)
+        self.retry_after = retry_after

@@ -11,13 +11,16 @@ from django.contrib.auth import login, logout
 from django.http import HttpRequest
 from ninja import Router
 
+from mercato.core import throttle
 from mercato.core.openapi import PERMISSION_DENIED, TOO_MANY_REQUESTS, answers
 from mercato.customers import selectors, services
 from mercato.customers.auth import (
     bearer_auth,
     bearer_token,
     customer_auth,
+    customer_for_login,
     enforce_csrf_for_cookies,
+    note_token_login,
 )
 from mercato.customers.errors import (
     AddressNotFound,
@@ -46,6 +49,7 @@ router = Router()
 @answers(EmailTaken, WeakPassword, TOO_MANY_REQUESTS)
 def register(request: HttpRequest, payload: RegisterIn) -> tuple[int, User]:
     """Open a customer account (does not log in)."""
+    throttle.check("register", request)
     return 201, services.register_customer(**payload.model_dump())
 
 
@@ -53,7 +57,8 @@ def register(request: HttpRequest, payload: RegisterIn) -> tuple[int, User]:
 @answers(InvalidCredentials, TOO_MANY_REQUESTS)
 def log_in(request: HttpRequest, payload: CredentialsIn) -> User:
     """Start a session for the storefront (cookie); API clients create a token instead."""
-    customer = selectors.customer_for_credentials(email=payload.email, password=payload.password)
+    customer = customer_for_login(request, email=payload.email,
+                                  password=payload.password)
     login(request, customer)
     return customer
 
@@ -72,8 +77,10 @@ def log_out(request: HttpRequest) -> tuple[int, None]:
 @answers(InvalidCredentials, TOO_MANY_REQUESTS)
 def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict]:
     """A bearer token for API clients, shown only in this response."""
-    customer = selectors.customer_for_credentials(email=payload.email, password=payload.password)
+    customer = customer_for_login(request, email=payload.email,
+                                  password=payload.password)
     token, api_token = services.issue_api_token(customer=customer, name=payload.name)
+    note_token_login(request, customer)
     return 201, {"token": token, "expires_at": api_token.expires_at}
 
 

@@ -2,20 +2,42 @@
 
 from datetime import datetime, timedelta
 
+from django.contrib.auth import authenticate, user_logged_in
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 from ninja.utils import check_csrf
 
 from mercato.core.problems import NotAuthenticated, PermissionDenied
+from mercato.customers.errors import InvalidCredentials
 from mercato.customers.models import ApiToken, User
 from mercato.customers.rules import token_digest
 
-__all__ = ["bearer_auth", "customer_auth", "customer_from_request", "token_digest",
-           "user_for_token"]
+__all__ = ["bearer_auth", "customer_auth", "customer_for_login", "customer_from_request",
+           "note_token_login", "token_digest", "user_for_token"]
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 TOUCH_INTERVAL = timedelta(minutes=1)
+WRONG_CREDENTIALS = "The email address or password is incorrect."
+
+
+def customer_for_login(request: HttpRequest, *, email: str, password: str) -> User:
+    """The active user with this email and password; one message whichever part is wrong.
+
+    The request goes along so that django-axes counts the failure for the account and the
+    client address, and refuses every login, right or wrong, while either is locked out (its
+    middleware then answers 429 instead of this 401)."""
+    # ModelBackend hashes the password even for an unknown email, so timing tells nothing either.
+    user = authenticate(request, email=email.strip().lower(), password=password)
+    if not isinstance(user, User):
+        raise InvalidCredentials(WRONG_CREDENTIALS)
+    return user
+
+
+def note_token_login(request: HttpRequest, customer: User) -> None:
+    """A token issued for the password is a login without a session: say so, as `login()`
+    does, so that axes forgets the account's failed attempts and last_login is kept."""
+    user_logged_in.send(sender=customer.__class__, request=request, user=customer)
 
 
 def bearer_token(request: HttpRequest) -> str | None:

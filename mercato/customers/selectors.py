@@ -2,21 +2,8 @@
 
 from dataclasses import dataclass
 
-from django.contrib.auth import authenticate
-
-from mercato.customers.errors import AddressNotFound, InvalidCredentials
+from mercato.customers.errors import AddressNotFound
 from mercato.customers.models import Address, User
-
-WRONG_CREDENTIALS = "The email address or password is incorrect."
-
-
-def customer_for_credentials(*, email: str, password: str) -> User:
-    """The active user with this email and password; one message whichever part is wrong."""
-    # ModelBackend hashes the password even for an unknown email, so timing tells nothing either.
-    user = authenticate(None, email=email.strip().lower(), password=password)
-    if not isinstance(user, User):
-        raise InvalidCredentials(WRONG_CREDENTIALS)
-    return user
 
 
 def addresses_for_customer(*, customer: User) -> list[Address]:

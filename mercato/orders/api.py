@@ -7,6 +7,7 @@ revealed to someone who may not see it.
 from django.http import HttpRequest
 from ninja import Query, Router
 
+from mercato.core import throttle
 from mercato.core.openapi import TOO_MANY_REQUESTS, answers
 from mercato.customers.auth import customer_auth
 from mercato.orders import selectors
@@ -36,6 +37,7 @@ def list_orders(request: HttpRequest, query: Query[OrderListQuery]) -> OrderList
 @answers(OrderNotFound, TOO_MANY_REQUESTS)
 def look_up_order(request: HttpRequest, payload: OrderLookupIn) -> OrderOut:
     """By its number and the email it was placed with; 404 when the pair does not match."""
+    throttle.check("lookup", request)
     return order_out(selectors.order_for_guest(number=payload.number, email=payload.email))
 
 

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 from pydantic import field_validator
 
+from mercato.core import throttle
 from mercato.core.events import Actor
 from mercato.core.openapi import TOO_MANY_REQUESTS, answers
 from mercato.customers.schemas import not_blank
@@ -55,6 +56,7 @@ def create_guest_return(request: HttpRequest,
     customer's too. Then as POST /returns: only shipped quantities not already returned, within
     the return window (422 otherwise); it starts Requested when the shop approves returns, else
     AwaitingStockReturn; its RMA number and instructions are emailed."""
+    throttle.check("lookup", request)
     lines = [services.ReturnLineRequest(
         order_line_id=line.order_line_id, quantity=line.quantity, reason=line.reason,
         resolution=line.resolution, exchange_variant_id=exchange_variant_id(line),
@@ -75,6 +77,7 @@ def create_guest_return(request: HttpRequest,
 def look_up_return(request: HttpRequest, payload: GuestReturnLookupIn) -> ReturnOut:
     """By its RMA number and the email its order was placed with; 404 when they do not match,
     as for an unknown RMA."""
+    throttle.check("lookup", request)
     return return_out(selectors.return_for_guest(rma=payload.rma, email=payload.email))
 
 
@@ -89,6 +92,7 @@ def pay_guest_return_difference(request: HttpRequest,
                                 payload: GuestDifferencePaymentIn) -> ReturnOut:
     """As POST /returns/{rma}/payment, proven by the RMA number and the order's email (404 when
     they do not match)."""
+    throttle.check("lookup", request)
     ret = selectors.return_for_guest(rma=payload.rma, email=payload.email)
     services.pay_difference(rma=ret.rma, method=payload.method, token=payload.token,
                             by=Actor("guest", payload.email), email=payload.email)
@@ -102,4 +106,5 @@ def look_up_return_instructions(request: HttpRequest,
                                 payload: GuestReturnLookupIn) -> HttpResponse:
     """application/pdf. By the RMA number and the order's email; 404 when they do not match,
     409 before the return is approved or once it is closed."""
+    throttle.check("lookup", request)
     return instructions_response(selectors.return_for_guest(rma=payload.rma, email=payload.email))

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 
 from mercato.core.events import Actor
@@ -87,6 +88,13 @@ def shop(db):
     SentEmail.objects.create(event=event, kind="order_confirmation", to="ada@example.com",
                              subject="Your order MRC-100001 at Mercato demo shop",
                              sent_at=event.created_at)
+    # The login lockout's rows (django-axes), which staff delete to unlock an account.
+    AccessAttempt.objects.create(username="ada@example.com", ip_address="203.0.113.9",
+                                 user_agent="test", failures_since_start=5)
+    AccessFailureLog.objects.create(username="ada@example.com", ip_address="203.0.113.9",
+                                    user_agent="test", locked_out=True)
+    AccessLog.objects.create(username="ada@example.com", ip_address="203.0.113.9",
+                             user_agent="test")
     return variant
 
 

@@ -43,11 +43,11 @@ def test_catalog_section_holds_products_variants_and_stock(staff_client):
 
 
 @pytest.mark.django_db
-def test_customers_section_holds_users_addresses_tokens_and_groups(staff_client):
+def test_customers_section_holds_users_addresses_tokens_groups_and_lockouts(staff_client):
     response = staff_client.get(reverse("admin:index"))
 
     names = [model["object_name"] for model in section(response, "Customers")["models"]]
-    assert names == ["User", "Address", "ApiToken", "Group"]
+    assert names == ["User", "Address", "ApiToken", "Group", "AccessAttempt"]
 
 
 @pytest.mark.django_db

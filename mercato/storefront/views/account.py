@@ -23,6 +23,7 @@ from mercato.cart.errors import CartNotFound
 from mercato.core.problems import NotFound, Problem
 from mercato.customers import selectors as customer_selectors
 from mercato.customers import services as customer_services
+from mercato.customers.auth import customer_for_login
 from mercato.customers.errors import EmailTaken
 from mercato.customers.models import Address, User
 from mercato.orders import selectors as order_selectors
@@ -35,6 +36,7 @@ from mercato.storefront.forms_account import (
     RegisterForm,
     show_problem,
 )
+from mercato.storefront.views.limits import limited
 
 # settings.LOGIN_URL once the lead sets it there; named here so these pages work before that.
 LOGIN_URL = "/account/login/"
@@ -43,6 +45,8 @@ ADDRESSES_URL = "/account/addresses/"
 ORDERS_PAGE_SIZE = 20
 RECENT_ORDERS = 5
 TEMPLATES = "storefront/account/"
+# The backend that reads the session's user back (the first one, django-axes', only refuses).
+SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 View = Callable[..., HttpResponse]
 
@@ -64,7 +68,7 @@ def safe_next(request: HttpRequest, default: str = ACCOUNT_URL) -> str:
 
 def sign_in(request: HttpRequest, response: HttpResponse, customer: User) -> HttpResponse:
     """Start the session and bring the anonymous cart along, as the cart API does."""
-    login(request, customer, backend=settings.AUTHENTICATION_BACKENDS[0])
+    login(request, customer, backend=SESSION_BACKEND)
     cookie_name = settings.MERCATO_CART_COOKIE
     token = request.COOKIES.get(cookie_name)
     if token:
@@ -77,6 +81,7 @@ def sign_in(request: HttpRequest, response: HttpResponse, customer: User) -> Htt
 
 
 @require_http_methods(["GET", "POST"])
+@limited("register")
 def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(ACCOUNT_URL)
@@ -102,7 +107,7 @@ def log_in(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     if form.is_valid():
         try:
-            customer = customer_selectors.customer_for_credentials(**form.cleaned_data)
+            customer = customer_for_login(request, **form.cleaned_data)
         except Problem as problem:
             show_problem(form, problem)
         else:
@@ -120,14 +125,14 @@ def log_out(request: HttpRequest) -> HttpResponse:
 
 # --- password reset by email (Django's views in the shop's layout) -----------------------------
 
-password_reset = auth_views.PasswordResetView.as_view(
+password_reset = limited("password_reset")(auth_views.PasswordResetView.as_view(
     template_name=TEMPLATES + "password_reset_form.html",
     email_template_name=TEMPLATES + "password_reset_email.txt",
     html_email_template_name=TEMPLATES + "password_reset_email.html",
     subject_template_name=TEMPLATES + "password_reset_subject.txt",
     extra_email_context={"site_name": settings.MERCATO_SHOP_NAME},
     success_url=reverse_lazy("storefront:password_reset_done"),
-)
+))
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name=TEMPLATES + "password_reset_done.html")
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
@@ -245,6 +250,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@limited("lookup")
 def order_lookup(request: HttpRequest) -> HttpResponse:
     """A guest finds an order by its number and email; the answer is the order's page.
     A wrong number and a wrong email get the same message (the selector's)."""

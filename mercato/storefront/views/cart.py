@@ -18,6 +18,7 @@ from mercato.cart.schemas import CartOut
 from mercato.cart.selectors import current_cart
 from mercato.core.problems import Problem
 from mercato.storefront.forms_shop import AddToCartForm, CouponForm, LineForm
+from mercato.storefront.views.limits import limited
 
 CART_URL = "/cart/"
 NOT_BOUGHT_CODES = {IssueCode.OUT_OF_STOCK, IssueCode.UNAVAILABLE}
@@ -124,6 +125,7 @@ def change_line(request: HttpRequest, sku: str) -> HttpResponse:
 
 
 @require_POST
+@limited("coupon")
 def coupon(request: HttpRequest) -> HttpResponse:
     form = CouponForm(request.POST)
     form.is_valid()

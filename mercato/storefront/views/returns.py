@@ -46,6 +46,7 @@ from mercato.storefront.forms_account import OrderLookupForm
 from mercato.storefront.templatetags.storefront import money
 from mercato.storefront.views import returns_payment as payment
 from mercato.storefront.views.account import customer_required, found
+from mercato.storefront.views.limits import limited
 
 TEMPLATES = "storefront/returns/"
 GUEST_ORDERS = "storefront_guest_orders"  # session key: order numbers a guest has proven
@@ -240,6 +241,7 @@ def _customer_return(request: HttpRequest, rma: str) -> ReturnRequest:
 # --- guest pages (after the order lookup) -----------------------------------------------------
 
 @require_POST
+@limited("lookup")
 def guest_start(request: HttpRequest) -> HttpResponse:
     """The lookup's order page posts the number and email here: proven, the guest may return
     items of that order (and see its returns) for the rest of the session."""

@@ -1,0 +1,25 @@
+"""MERCATO_RATE_LIMITS overrides the defaults scope by scope; a typo is refused at start."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from mercato.settings import rate_limits
+
+
+def test_the_defaults():
+    assert rate_limits("") == {"lookup": (20, 900), "register": (10, 3600),
+                               "coupon": (20, 900), "password_reset": (5, 3600)}
+
+
+def test_an_override_changes_only_its_scope():
+    limits = rate_limits("lookup=5/60, coupon=100/900")
+
+    assert limits["lookup"] == (5, 60) and limits["coupon"] == (100, 900)
+    assert limits["register"] == (10, 3600)
+
+
+@pytest.mark.parametrize("raw", ["lokup=5/60", "lookup=5", "lookup=five/60", "lookup",
+                                 "lookup=5/0"])
+def test_a_malformed_override_is_refused(raw):
+    with pytest.raises(ImproperlyConfigured, match="MERCATO_RATE_LIMITS"):
+        rate_limits(raw)
