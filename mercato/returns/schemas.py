@@ -7,6 +7,7 @@ from ninja import Field, Schema
 
 from mercato.catalog.schemas import MoneyOut
 from mercato.core.money import Money
+from mercato.core.schema_types import RowId
 from mercato.returns import selectors
 from mercato.returns.models import (
     Condition,
@@ -27,7 +28,7 @@ ConditionIn = Literal[tuple(Condition.values)]  # type: ignore[valid-type]
 
 
 class ReturnLineIn(Schema):
-    order_line_id: int = Field(description="The id of a shipped line of the order "
+    order_line_id: RowId = Field(description="The id of a shipped line of the order "
                                            "(`lines[].id` of GET /orders/{number}).")
     quantity: int = Field(ge=1, le=MAX_QUANTITY)
     reason: ReasonIn = Field(description="faulty, wrong_item, not_as_described, does_not_fit, "
@@ -122,7 +123,8 @@ class DifferencePaymentIn(Schema):
 
 
 class ReceivedLineIn(Schema):
-    return_line_id: int
+    return_line_id: RowId = Field(description="The `id` of a line of the return "
+                                              "(GET /returns/{rma}).")
     quantity: int = Field(ge=1, le=MAX_QUANTITY)
     condition: ConditionIn = Field(description="resellable (restocked) or damaged (not).")
 
