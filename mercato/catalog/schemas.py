@@ -11,6 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from mercato.catalog.rules import parse_attribute_filters, shown_compare_at
 from mercato.core.money import Money, round_money
+from mercato.core.schema_types import PageNumber
 
 DEFAULT_PAGE_SIZE = 24
 SortOrder = Literal["relevance", "newest", "price", "-price", "title", "-title"]
@@ -43,7 +44,7 @@ class ImageOut(Schema):
 
 
 class ProductListQuery(Schema):
-    page: int = Field(1, ge=1)
+    page: PageNumber = 1
     page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=settings.MERCATO_MAX_PAGE_SIZE)
     q: str = Field("", max_length=200, description="Words to search for.")
     category: str | None = Field(None, description="Category slug; sub-categories included.")

@@ -24,6 +24,7 @@ from mercato.checkout.rules import (
     ShipmentChoice,
 )
 from mercato.checkout.selectors import PricedCheckout, ShipmentOptions, shortages
+from mercato.core.schema_types import OptionalEmailAddress
 from mercato.customers.rules import ADDRESS_FIELDS
 from mercato.customers.schemas import AddressFieldsIn
 
@@ -63,7 +64,8 @@ class PaymentIn(Schema):
 
 
 class CheckoutQuoteIn(Schema):
-    email: str = Field("", max_length=254, description="Required for guests.")
+    email: OptionalEmailAddress = Field("", description="Required for guests; a logged-in "
+                                                         "customer's own is used if left out.")
     billing_address: AddressChoiceIn
     shipments: list[ShipmentIn] = Field(min_length=1, max_length=20)
 

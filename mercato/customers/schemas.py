@@ -8,6 +8,7 @@ from ninja import Field, Schema
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
+from mercato.core.schema_types import EmailAddress
 from mercato.customers.models import Address
 
 # Documents what `not_blank` enforces (it strips, then refuses what is left empty): some
@@ -53,7 +54,7 @@ class RegisterIn(Schema):
 
 
 class CredentialsIn(Schema):
-    email: str = Field(max_length=254)
+    email: EmailAddress
     password: str = Field(max_length=128)
 
 

@@ -8,6 +8,7 @@ from ninja import Field, Schema
 
 from mercato.catalog.schemas import MoneyOut
 from mercato.core.money import Money
+from mercato.core.schema_types import EmailAddress, PageNumber
 from mercato.orders.models import AddressKind, AddressSnapshot, Order, OrderLine, Shipment
 from mercato.orders.rules import ADDRESS_FIELDS
 from mercato.orders.selectors import OrderPage, OrderSummary, order_detail, payment_state
@@ -17,15 +18,14 @@ DEFAULT_PAGE_SIZE = 20
 
 
 class OrderListQuery(Schema):
-    page: int = Field(1, ge=1)
+    page: PageNumber = 1
     page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=settings.MERCATO_MAX_PAGE_SIZE)
 
 
 class OrderLookupIn(Schema):
     number: str = Field(min_length=1, max_length=32, description="The order number, e.g. "
                                                                  "MRC-100001.")
-    email: str = Field(min_length=1, max_length=254, description="The email the order was "
-                                                                 "placed with.")
+    email: EmailAddress = Field(description="The email the order was placed with.")
 
 
 class OrderListItemOut(Schema):

@@ -9,12 +9,11 @@ prove it here too.
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
-from pydantic import field_validator
 
 from mercato.core import throttle
 from mercato.core.events import Actor
 from mercato.core.openapi import TOO_MANY_REQUESTS, answers
-from mercato.customers.schemas import not_blank
+from mercato.core.schema_types import EmailAddress
 from mercato.returns import errors, selectors, services
 from mercato.returns.api import (
     PAYING_THE_DIFFERENCE,
@@ -30,19 +29,15 @@ router = Router(tags=["returns"], auth=None)
 
 
 class GuestReturnCreateIn(ReturnCreateIn):
-    email: str = Field(max_length=254, description="The email the order was placed with (any "
-                                                   "letter case).")
-
-    _email_is_not_blank = field_validator("email")(not_blank)
+    email: EmailAddress = Field(description="The email the order was placed with (any letter "
+                                            "case).")
 
 
 class GuestReturnLookupIn(Schema):
     rma: str = Field(min_length=1, max_length=32, description="The return's RMA number, e.g. "
                                                               "RMA-MRC-100001-1.")
-    email: str = Field(max_length=254, description="The email the order was placed with (any "
-                                                   "letter case).")
-
-    _email_is_not_blank = field_validator("email")(not_blank)
+    email: EmailAddress = Field(description="The email the order was placed with (any letter "
+                                            "case).")
 
 
 @router.post("/returns/guest", response={201: ReturnOut},

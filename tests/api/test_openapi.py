@@ -120,3 +120,45 @@ def test_a_generated_client_parses_problem_responses(document, tmp_path):
     assert isinstance(parsed, problem_model)
     assert parsed.status == 422
     assert parsed.errors.additional_properties == {"email": ["Enter a valid email address."]}
+
+
+def request_properties(document):
+    """(where, name, schema) of every query/path parameter and every request-body property,
+    nested objects and arrays included."""
+    components = document["components"]["schemas"]
+
+    def walk(where, name, schema, seen=()):
+        if "$ref" in schema:
+            ref = schema["$ref"].rsplit("/", 1)[-1]
+            if ref not in seen:
+                yield from walk(where, name, components[ref], (*seen, ref))
+            return
+        yield where, name, schema
+        for key in ("anyOf", "oneOf", "allOf"):
+            for option in schema.get(key, []):
+                yield from walk(where, name, option, seen)
+        for child, child_schema in schema.get("properties", {}).items():
+            yield from walk(where, child, child_schema, seen)
+        if "items" in schema:
+            yield from walk(where, name, schema["items"], seen)
+
+    for operation_name, operation in operations(document):
+        for parameter in operation.get("parameters", []):
+            yield from walk(operation_name, parameter["name"], parameter["schema"])
+        for content in operation.get("requestBody", {}).get("content", {}).values():
+            yield from walk(operation_name, "body", content["schema"])
+
+
+def test_every_integer_taken_in_is_bounded(document):
+    unbounded = [f"{where}: {name}" for where, name, schema in request_properties(document)
+                 if schema.get("type") == "integer"
+                 and not ({"minimum", "exclusiveMinimum"} & set(schema)
+                          and {"maximum", "exclusiveMaximum"} & set(schema))]
+    assert not unbounded
+
+
+def test_every_email_taken_in_is_documented_as_one(document):
+    loose = [f"{where}: {name}" for where, name, schema in request_properties(document)
+             if "email" in name and schema.get("type") == "string"
+             and (schema.get("format") != "email" or "maxLength" not in schema)]
+    assert not loose

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mercato.cart import services as cart_services
 from mercato.cart.errors import CartNotFound
 from mercato.core.problems import NotFound, Problem
+from mercato.core.schema_types import MAX_PAGE
 from mercato.customers import selectors as customer_selectors
 from mercato.customers import services as customer_services
 from mercato.customers.auth import customer_for_login
@@ -234,9 +235,11 @@ def found(call: Callable[..., Any], **arguments: Any) -> Any:
 @customer_required
 def order_list(request: HttpRequest) -> HttpResponse:
     page_number = request.GET.get("page", "1")
+    number = int(page_number) if page_number.isdigit() else 1
+    if number > MAX_PAGE:  # no such page, and past what a database OFFSET holds
+        raise Http404("There is no such page of orders.")
     page = order_selectors.order_page_for_customer(
-        customer_id=request.user.pk, page=max(int(page_number), 1) if page_number.isdigit() else 1,
-        page_size=ORDERS_PAGE_SIZE)
+        customer_id=request.user.pk, page=max(number, 1), page_size=ORDERS_PAGE_SIZE)
     if page.page > max(page.pages, 1):
         raise Http404("There is no such page of orders.")
     return render(request, TEMPLATES + "orders.html", {"page": page, "rows": order_rows(page)})
