@@ -12,8 +12,9 @@ from mercato.payments.models import MONEY_DIGITS
 class CardIn(Schema):
     # Secret: never shown in a repr, a log line or an error; only the provider reads it.
     number: SecretStr = Field(max_length=40, description="Card number; spaces allowed.")
-    exp_month: int = Field(ge=1, le=12, description="1 to 12.")
-    exp_year: int = Field(ge=1000, le=9999, description="Four digits, e.g. 2030.")
+    # Bounded to what the field can hold; the provider judges the expiry (invalid-card).
+    exp_month: int = Field(ge=0, le=99, description="1 to 12.")
+    exp_year: int = Field(ge=0, le=9999, description="Four digits, e.g. 2030.")
     cvc: SecretStr = Field(max_length=8, description="3 or 4 digits.")
 
 

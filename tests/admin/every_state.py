@@ -60,7 +60,7 @@ def make_every_state() -> list[Model]:
                                          by=STAFF)
     receive_return(rma=awaiting_completion.rma, warehouse_id=shipment_of(shipped).warehouse_id,
                    by=STAFF, lines=[ReceivedLine(
-                       return_line_id=awaiting_completion.lines.get().pk, quantity=1,
+                       return_line_id=awaiting_completion.lines.get().public_id, quantity=1,
                        condition="resellable")])
     dearer = make_sellable_variant(price="25.00", on_hand=5)
     exchange = request_return(order_number=exchanged.number, by=STAFF,

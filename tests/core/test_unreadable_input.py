@@ -94,7 +94,7 @@ def test_a_nul_in_a_json_body_sent_without_a_json_content_type_is_refused(client
 @pytest.mark.django_db
 def test_an_escaped_backslash_before_u0000_is_not_a_nul(client):
     response = call(client, "post", "/auth/login",
-                    body={"email": "a\\u0000@example.com", "password": "x"})
+                    body={"email": "a@example.com", "password": "a\\u0000x"})
     assert response.status_code == 401
 
 

@@ -92,7 +92,7 @@ def test_a_long_sku_and_name_wrap_inside_their_cells_on_both_documents():
         sku=LONG_SKU, product_title=LONG_TITLE)
     line = ret.lines.get()
     receipt = receive_return(rma=ret.rma, warehouse_id=ret.warehouse_id, by=STAFF,
-                             lines=[ReceivedLine(line.pk, 2, "resellable")])
+                             lines=[ReceivedLine(line.public_id, 2, "resellable")])
     title = f"{LONG_TITLE} (Red / M)"
 
     assert_cells_keep_to_their_columns(return_instructions_pdf(rma=ret.rma),

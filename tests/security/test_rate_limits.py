@@ -26,7 +26,8 @@ API_LOOKUPS = {
     "/returns/lookup/instructions": RETURN,
     "/returns/lookup/payment": {**RETURN, "method": "card", "token": "tok"},
     "/returns/guest": {"order_number": "MRC-999999", "email": "guest@example.com", "lines": [
-        {"order_line_id": 1, "quantity": 1, "reason": "faulty", "resolution": "refund"}]},
+        {"order_line_id": "q3N8xP0aLw2vT6yR", "quantity": 1, "reason": "faulty",
+         "resolution": "refund"}]},
 }
 
 
