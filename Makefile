@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 PORT ?= 8000
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench contract clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ lint: install
 
 test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# schemathesis over the whole API (anonymous, customer, staff) on PostgreSQL: DATABASE_URL names
+# the server; the run creates its own database beside it.
+contract: install
+	$(PY) .ci/contract/run.py
 
 bench: install
 	$(PY) bench/run.py

@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from mercato.core.middleware import payload_too_large
 from mercato.core.openapi import ProblemDocumentingAPI
+from mercato.core.parsers import ObjectBodyParser
 from mercato.core.problems import PROBLEM_BASE, PROBLEM_CONTENT_TYPE, Problem, TooManyRequests
 
 logger = logging.getLogger(__name__)
@@ -19,6 +20,7 @@ api = ProblemDocumentingAPI(
     description="Headless commerce API: catalog, customers, carts. Errors are RFC 9457 "
     "problem details (application/problem+json).",
     urls_namespace="api",
+    parser=ObjectBodyParser(),
 )
 
 

@@ -5,12 +5,13 @@ from decimal import Decimal
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from mercato.cart.models import Cart
 from mercato.cart.rules import Issue, IssueCode, PricedCart, PricedLine
 from mercato.catalog.schemas import MoneyOut
 from mercato.core.money import Money, round_money
+from mercato.core.schema_types import sold_currencies, whole_number
 from mercato.pricing.rules import (
     Address,
     CouponResult,
@@ -25,14 +26,15 @@ from mercato.pricing.rules import (
 
 MAX_LINE_QUANTITY = 9999
 
-# Strict: 1.5, "2" and true are refused rather than silently turned into an integer.
+# Strict: 1.5, "2" and true are refused rather than silently turned into an integer (3.0 is 3).
 Quantity = Annotated[int, Field(strict=True, gt=0, le=MAX_LINE_QUANTITY,
-                                description="A positive whole number of units.")]
+                                description="A positive whole number of units."),
+                     BeforeValidator(whole_number)]
 
 
 class CartCreateIn(Schema):
     currency: str | None = Field(
-        default=None, min_length=3, max_length=3,
+        default=None, min_length=3, max_length=3, json_schema_extra=sold_currencies,
         description="ISO 4217 code, one of MERCATO_CURRENCIES; the shop's default when omitted.",
     )
 

@@ -45,7 +45,8 @@ def search_words(text: str) -> list[str]:
     return list(dict.fromkeys(re.findall(r"\w+", text.lower())))
 
 
-ATTRIBUTE_FILTER = re.compile(r"^(?P<attribute>[-\w]+):(?P<value>[-\w]+)$")
+# Slugs are ASCII; the pattern is also the API's documented one, so no \w (Unicode in Python).
+ATTRIBUTE_FILTER = re.compile(r"^(?P<attribute>[-A-Za-z0-9_]+):(?P<value>[-A-Za-z0-9_]+)$")
 
 
 def parse_attribute_filters(raw: Iterable[str]) -> dict[str, frozenset[str]]:
@@ -55,7 +56,7 @@ def parse_attribute_filters(raw: Iterable[str]) -> dict[str, frozenset[str]]:
     """
     wanted: dict[str, set[str]] = {}
     for item in raw:
-        match = ATTRIBUTE_FILTER.match(item.strip())
+        match = ATTRIBUTE_FILTER.fullmatch(item)  # fullmatch: `$` would let a final \n by
         if match is None:
             raise ValueError(f"'{item}' is not of the form attribute:value (e.g. colour:red).")
         wanted.setdefault(match["attribute"].lower(), set()).add(match["value"].lower())

@@ -9,9 +9,9 @@ from ninja import Field, Schema
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
-from mercato.catalog.rules import parse_attribute_filters, shown_compare_at
+from mercato.catalog.rules import ATTRIBUTE_FILTER, parse_attribute_filters, shown_compare_at
 from mercato.core.money import Money, round_money
-from mercato.core.schema_types import PageNumber
+from mercato.core.schema_types import Amount, PageNumber, sold_currencies_or_empty
 
 DEFAULT_PAGE_SIZE = 24
 SortOrder = Literal["relevance", "newest", "price", "-price", "title", "-title"]
@@ -48,14 +48,16 @@ class ProductListQuery(Schema):
     page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=settings.MERCATO_MAX_PAGE_SIZE)
     q: str = Field("", max_length=200, description="Words to search for.")
     category: str | None = Field(None, description="Category slug; sub-categories included.")
-    min_price: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=4)
-    max_price: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=4)
+    min_price: Amount | None = None
+    max_price: Amount | None = None
     currency: str | None = Field(
-        None, validate_default=True, description="ISO 4217 code; the shop's default if empty."
+        None, validate_default=True, json_schema_extra=sold_currencies_or_empty,
+        description="ISO 4217 code; the shop's default if empty.",
     )
     brand: list[str] = Field([], description="Brand slug, repeatable (any of them).")
     attr: list[str] = Field(
-        [], description="attribute:value, repeatable: AND across attributes, OR within one."
+        [], description="attribute:value, repeatable: AND across attributes, OR within one.",
+        json_schema_extra={"items": {"type": "string", "pattern": ATTRIBUTE_FILTER.pattern}},
     )
     in_stock: bool | None = Field(None, description="true: only in stock; false: only sold out.")
     sort: SortOrder | None = Field(None, description="Default: relevance with q, else newest.")

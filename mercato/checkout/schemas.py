@@ -1,10 +1,9 @@
 """django-ninja schemas of the checkout API."""
 
-from decimal import Decimal
 from typing import Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from mercato.cart.schemas import (
     DeliveryMethodOut,
@@ -24,7 +23,7 @@ from mercato.checkout.rules import (
     ShipmentChoice,
 )
 from mercato.checkout.selectors import PricedCheckout, ShipmentOptions, shortages
-from mercato.core.schema_types import OptionalEmailAddress
+from mercato.core.schema_types import Amount, OptionalEmailAddress
 from mercato.customers.rules import ADDRESS_FIELDS
 from mercato.customers.schemas import AddressFieldsIn
 
@@ -59,8 +58,8 @@ class PaymentIn(Schema):
     token: str = Field("", max_length=120, description="Card token from the provider, or the "
                                                        "PayPal approval token.")
     gift_card_code: str = Field("", max_length=40)
-    amount: Decimal | None = Field(None, max_digits=14, decimal_places=4, description=(
-        "What this tender pays; leave out on one payment to pay the rest."))
+    amount: Amount | None = Field(None, description=(
+        'What this tender pays, e.g. "12.34"; leave out on one payment to pay the rest.'))
 
 
 class CheckoutQuoteIn(Schema):
@@ -81,11 +80,11 @@ class CheckoutQuoteIn(Schema):
 
 class CheckoutIn(CheckoutQuoteIn):
     payments: list[PaymentIn] = Field(min_length=1, max_length=5)
-    expected_total: Decimal = Field(max_digits=14, decimal_places=4, description=(
-        "The total the shopper was shown (from /checkout/quote): another total stops the "
-        "order with 409 checkout-cart-changed."))
-    save_addresses: bool = Field(False, description="Customers: add the typed-in addresses to "
-                                                    "the address book.")
+    expected_total: Amount = Field(description=(
+        'The total the shopper was shown, e.g. "54.40" (from /checkout/quote): another total '
+        "stops the order with 409 checkout-cart-changed."))
+    save_addresses: StrictBool = Field(False, description="Customers: add the typed-in "
+                                                          "addresses to the address book.")
 
     def request(self) -> CheckoutRequest:
         base = super().request()

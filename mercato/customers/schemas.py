@@ -5,15 +5,18 @@ from datetime import datetime
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import StrictBool, field_validator
 from pydantic_core import PydanticCustomError
 
 from mercato.core.schema_types import EmailAddress
 from mercato.customers.models import Address
 
 # Documents what `not_blank` enforces (it strips, then refuses what is left empty): some
-# character that is not white space.
-NOT_BLANK_SCHEMA = {"pattern": r"\S"}
+# character that is not white space as Python's str.strip() reads it. Spelled out, because
+# JSON Schema's \S (ECMAScript's) differs: it calls U+FEFF white space and U+001C-U+001F not.
+PYTHON_WHITE_SPACE = ("\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a"
+                      "\u2028\u2029\u202f\u205f\u3000")
+NOT_BLANK_SCHEMA = {"pattern": f"[^{PYTHON_WHITE_SPACE}]"}
 
 
 def not_blank(value: str) -> str:
@@ -38,7 +41,7 @@ class RegisterIn(Schema):
                             examples=["Erika"])
     last_name: str = Field(min_length=1, max_length=150, json_schema_extra=NOT_BLANK_SCHEMA,
                            examples=["Mustermann"])
-    marketing_consent: bool = False
+    marketing_consent: StrictBool = False
 
     @field_validator("email")
     @classmethod
@@ -84,7 +87,7 @@ class CustomerPatchIn(Schema):
                             json_schema_extra=not_blank_without_default)
     last_name: str = Field(None, min_length=1, max_length=150,
                            json_schema_extra=not_blank_without_default)
-    marketing_consent: bool = Field(None, json_schema_extra=without_default)
+    marketing_consent: StrictBool = Field(None, json_schema_extra=without_default)
 
     _names_are_not_blank = field_validator("first_name", "last_name")(not_blank)
 
@@ -103,8 +106,8 @@ class AddressIn(Schema):
     country: str = Field(max_length=2, description="ISO 3166-1 alpha-2 code, e.g. DE")
     country_area: str = Field("", max_length=100)
     phone: str = Field("", max_length=32)
-    is_default_shipping: bool = False
-    is_default_billing: bool = False
+    is_default_shipping: StrictBool = False
+    is_default_billing: StrictBool = False
 
 
 class AddressFieldsIn(Schema):
@@ -126,8 +129,8 @@ class AddressFieldsIn(Schema):
 class AddressPatchIn(AddressFieldsIn):
     """Only the fields sent are changed; the whole address is validated again."""
 
-    is_default_shipping: bool = False
-    is_default_billing: bool = False
+    is_default_shipping: StrictBool = False
+    is_default_billing: StrictBool = False
 
 
 class AddressOut(Schema):

@@ -68,8 +68,18 @@ class ShipmentListOut(Schema):
     count: int
 
 
+def _one_way_of_choosing(schema: dict) -> None:
+    """Documents what `one_way_of_choosing` checks: exactly one of the two, not null."""
+    schema["oneOf"] = [
+        {"required": [chosen], "properties": {chosen: {"not": {"type": "null"}},
+                                               other: {"type": "null"}}}
+        for chosen, other in (("shipment_ids", "next_n"), ("next_n", "shipment_ids"))]
+
+
 class PicklistCreateIn(Schema):
     """Either the shipments chosen, or the next N released shipments, oldest first."""
+
+    model_config = {"json_schema_extra": _one_way_of_choosing}
 
     shipment_ids: list[str] | None = Field(
         None, min_length=1, max_length=MAX_PICKLIST_SHIPMENTS,

@@ -1,12 +1,10 @@
 """django-ninja schemas of the test payment provider's endpoints."""
 
-from decimal import Decimal
-
 from moneyed import CurrencyDoesNotExist, get_currency
 from ninja import Schema
 from pydantic import Field, SecretStr, field_validator
 
-from mercato.payments.models import MONEY_DIGITS
+from mercato.core.schema_types import PositiveAmount, iso_currencies
 
 
 class CardIn(Schema):
@@ -25,10 +23,9 @@ class CardTokenOut(Schema):
 
 
 class ApprovalIn(Schema):
-    amount: Decimal = Field(gt=0, max_digits=MONEY_DIGITS["max_digits"],
-                            decimal_places=MONEY_DIGITS["decimal_places"],
-                            description='The amount to approve, e.g. "12.34".')
-    currency: str = Field(min_length=3, max_length=3, description="ISO 4217 code.")
+    amount: PositiveAmount = Field(description='The amount to approve, e.g. "12.34".')
+    currency: str = Field(min_length=3, max_length=3, json_schema_extra=iso_currencies,
+                          description="ISO 4217 code.")
 
     @field_validator("currency")
     @classmethod

@@ -10,6 +10,8 @@ import httpx
 import pytest
 from openapi_spec_validator import validate
 
+from mercato.customers.schemas import NOT_BLANK_SCHEMA
+
 PROBLEM = "application/problem+json"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
@@ -87,7 +89,7 @@ def body_schema(document, path: str, method: str = "post") -> dict:
 def test_enforced_input_rules_are_in_the_schemas(document):
     register = body_schema(document, "/api/v1/auth/register")["properties"]
     assert register["email"]["format"] == "email"
-    assert register["first_name"] | {"minLength": 1, "pattern": r"\S"} == register["first_name"]
+    assert register["first_name"] | {"minLength": 1, **NOT_BLANK_SCHEMA} == register["first_name"]
     assert register["email"]["examples"]
     patch = body_schema(document, "/api/v1/me", "patch")["properties"]
     assert "default" not in patch["first_name"] and patch["first_name"]["minLength"] == 1
