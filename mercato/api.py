@@ -30,11 +30,15 @@ def problem_response(request: HttpRequest, body: dict, status: int) -> HttpRespo
     return response
 
 
+PARAMETER_SOURCES = ("query", "path", "header")
+
+
 def field_errors(error: ValidationError) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for item in error.errors:
         location = [str(part) for part in item.get("loc", ()) if part not in ("body", "payload")]
-        key = ".".join(location[1:] if location and location[0] in ("query", "path") else location)
+        named = location[1:] if location and location[0] in PARAMETER_SOURCES else location
+        key = ".".join(named)
         errors.setdefault(key or "__all__", []).append(item.get("msg", "Invalid value"))
     return errors
 

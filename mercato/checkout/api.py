@@ -30,8 +30,10 @@ from mercato.checkout.schemas import (
     CheckoutQuoteOut,
     checkout_quote_out,
 )
+from mercato.checkout.services import MAX_KEY_LENGTH
 from mercato.core.events import Actor
 from mercato.core.openapi import answers
+from mercato.core.schema_types import NOT_BLANK_SCHEMA
 from mercato.customers.auth import customer_from_request
 from mercato.customers.models import User
 from mercato.inventory.errors import OutOfStock
@@ -68,7 +70,10 @@ def quote_checkout(request: HttpRequest, response: HttpResponse,
          PaymentActionRequired, GiftCardNotFound, GiftCardUnusable,
          GiftCardInsufficientBalance)
 def complete_checkout(request: HttpRequest, response: HttpResponse, payload: CheckoutIn,
-                      idempotency_key: str = Header("", alias="Idempotency-Key")
+                      idempotency_key: str = Header(
+                          alias="Idempotency-Key", min_length=1, max_length=MAX_KEY_LENGTH,
+                          pattern=NOT_BLANK_SCHEMA["pattern"],
+                          description="A new key per order (e.g. a UUID), the same for a retry.")
                       ) -> tuple[int, OrderOut]:
     """Send a new `Idempotency-Key` (e.g. a UUID) per order and the same key when retrying:
     a retry returns the order already placed (200) and never charges twice. Errors:

@@ -141,6 +141,15 @@ def name_of(problem: ProblemExample) -> str:
     return problem.type.rsplit("/", 1)[-1].replace(":", "-")
 
 
+def object_body_only(operation: dict[str, Any]) -> None:
+    """An optional body (`payload: X | None = None`) is documented as X, not "X or null": the
+    body is left out or is an object (mercato.core.parsers refuses a JSON `null`)."""
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    branches = content.get("schema", {}).get("anyOf", [])
+    if len(branches) == 2 and {"type": "null"} in branches:
+        content["schema"] = next(branch for branch in branches if branch != {"type": "null"})
+
+
 class ProblemDocumentingAPI(NinjaAPI):
     """A NinjaAPI whose OpenAPI document lists each operation's problem+json responses."""
 
@@ -153,6 +162,7 @@ class ProblemDocumentingAPI(NinjaAPI):
                 problems = shape_problems(operation) + declared.get(operation["operationId"], [])
                 for status, response in problem_responses(problems).items():
                     operation["responses"].setdefault(status, response)
+                object_body_only(operation)
         schema["components"]["schemas"]["Problem"] = PROBLEM_SCHEMA
         return schema
 

@@ -17,6 +17,13 @@ MAX_PAGE = 1_000_000
 # Row ids are 64-bit on PostgreSQL and SQLite; a larger number is no row, not a server error.
 MAX_ROW_ID = 2**63 - 1
 
+# Documents what a check that strips, then refuses what is left empty, enforces: some
+# character that is not white space as Python's str.strip() reads it. Spelled out, because
+# JSON Schema's \S (ECMAScript's) differs: it calls U+FEFF white space and U+001C-U+001F not.
+PYTHON_WHITE_SPACE = ("\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a"
+                      "\u2028\u2029\u202f\u205f\u3000")
+NOT_BLANK_SCHEMA = {"pattern": f"[^{PYTHON_WHITE_SPACE}]"}
+
 
 def valid_email(value: str) -> str:
     """The address as given, without surrounding spaces, if Django's EmailValidator (which

@@ -8,15 +8,8 @@ from ninja import Field, Schema
 from pydantic import StrictBool, field_validator
 from pydantic_core import PydanticCustomError
 
-from mercato.core.schema_types import EmailAddress
+from mercato.core.schema_types import NOT_BLANK_SCHEMA, EmailAddress
 from mercato.customers.models import Address
-
-# Documents what `not_blank` enforces (it strips, then refuses what is left empty): some
-# character that is not white space as Python's str.strip() reads it. Spelled out, because
-# JSON Schema's \S (ECMAScript's) differs: it calls U+FEFF white space and U+001C-U+001F not.
-PYTHON_WHITE_SPACE = ("\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a"
-                      "\u2028\u2029\u202f\u205f\u3000")
-NOT_BLANK_SCHEMA = {"pattern": f"[^{PYTHON_WHITE_SPACE}]"}
 
 
 def not_blank(value: str) -> str:

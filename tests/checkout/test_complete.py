@@ -66,8 +66,9 @@ def test_the_same_key_with_another_request_is_refused(cart, checkout):
 def test_without_a_key_nothing_happens(cart, checkout):
     response = checkout(cart, order_request())
 
-    assert response.status_code == 400
-    assert response.json()["type"].endswith("/idempotency-key-needed")
+    assert response.status_code == 422
+    assert response.json()["type"].endswith("/invalid-input")
+    assert list(response.json()["errors"]) == ["Idempotency-Key"]
     assert not Order.objects.exists() and not Payment.objects.exists()
 
 
