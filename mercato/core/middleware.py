@@ -13,8 +13,15 @@ from typing import Any
 
 from django.core.exceptions import BadRequest, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 
-from mercato.core.problems import PROBLEM_CONTENT_TYPE, InvalidInput, PayloadTooLarge, Problem
+from mercato.core.problems import (
+    PROBLEM_CONTENT_TYPE,
+    InvalidInput,
+    PayloadTooLarge,
+    Problem,
+    UnparseableBody,
+)
 
 NUL = "\x00"
 NUL_MESSAGE = "The NUL character (\\u0000) is not allowed."
@@ -112,6 +119,10 @@ class RefuseUnreadableInput:
             if is_api(request):
                 return problem_json(payload_too_large())
             raise  # the 400 handler shows the shop's page for it
+        except MultiPartParserError:  # e.g. multipart/form-data without a boundary
+            if is_api(request):
+                return problem_json(UnparseableBody("Cannot parse request body"))
+            raise
         if not fields:
             return self.get_response(request)
         if is_api(request):

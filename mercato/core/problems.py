@@ -36,6 +36,19 @@ class Problem(Exception):
         return body
 
 
+class UnparseableBody(Problem):
+    """The body is not what its Content-Type says (as ninja answers a JSON body it cannot
+    parse: 400, about:blank)."""
+
+    status = 400
+    slug = "about:blank"
+    title = "Cannot parse request body"
+
+    @property
+    def type(self) -> str:
+        return self.slug
+
+
 class NotFound(Problem):
     status = 404
     slug = "not-found"

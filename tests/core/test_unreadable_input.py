@@ -149,3 +149,13 @@ def test_a_shop_form_over_the_upload_limit_shows_the_413_page(client):
     response = client.post("/account/login/", {"email": "a@example.com", "password": "x" * 2000})
     assert response.status_code == 413
     assert "Too much data" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_multipart_body_without_a_boundary_is_a_400_problem(client):
+    response = client.post("/api/v1/auth/login", data=b"x",
+                           content_type="multipart/form-data")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["title"] == "Cannot parse request body"
