@@ -73,11 +73,13 @@ INSTALLED_APPS = [
     "mercato.notifications",
     "mercato.storefront",
     "django_htmx",
+    "csp",
     "mercato.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "mercato.core.middleware.RefuseUnreadableInput",  # NUL characters, bodies over the limit
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -151,9 +153,39 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# Security headers and TLS. Production sits behind a proxy that ends TLS (README, "Production
+# settings"); `manage.py check --deploy` is clean with the variables documented there.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The proxy says which scheme the shopper used; only behind one is that header believed.
+MERCATO_BEHIND_TLS_PROXY = env_bool("MERCATO_BEHIND_TLS_PROXY", False)
+if MERCATO_BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("MERCATO_SSL_REDIRECT", MERCATO_BEHIND_TLS_PROXY)
+# HSTS is off unless asked for: once a browser has seen it, the host cannot go back to http.
+SECURE_HSTS_SECONDS = int(os.environ.get("MERCATO_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("MERCATO_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("MERCATO_HSTS_PRELOAD", False)
+X_FRAME_OPTIONS = "DENY"
+# django-csp: the shop's own scripts only (static files, no inline script, no eval; htmx is
+# told not to eval either, in storefront/base.html). Inline styles stay allowed: templates
+# and the Django admin use style attributes, and a style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        # Product images may live anywhere on https (a CDN, an imported catalog's URLs).
+        "img-src": ["'self'", "data:", "https:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -167,11 +167,19 @@ def context(browser: object, server: Server) -> Iterator[object]:
         context.close()
 
 
+# What the browser logs when the policy blocks something, and what htmx logs when a template
+# asks it for eval, which the policy forbids (so htmx is configured to refuse it).
+CSP_VIOLATIONS = ("Content Security Policy", "htmx:evalDisallowedError")
+
+
 @pytest.fixture
 def page(context: object, request: pytest.FixtureRequest) -> Iterator[object]:
     """A page in the test's context; its last page is saved to screenshots/<test name>.png,
-    whether the test passed or failed."""
+    whether the test passed or failed. No page may break the Content-Security-Policy."""
     page = context.new_page()
+    violations: list[str] = []
+    context.on("console", lambda message: violations.append(message.text)
+               if any(sign in message.text for sign in CSP_VIOLATIONS) else None)
     yield page
     SCREENSHOTS.mkdir(exist_ok=True)
     last = context.pages[-1] if context.pages else page
@@ -179,3 +187,4 @@ def page(context: object, request: pytest.FixtureRequest) -> Iterator[object]:
         last.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
     except Exception as error:  # a screenshot must not hide the test's result
         print(f"screenshot of {request.node.name} failed: {error}")
+    assert not violations, violations

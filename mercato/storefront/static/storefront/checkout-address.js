@@ -3,7 +3,9 @@
 // clicking Express sends a redraw that still says "First class": its answer would uncheck
 // Express. And a redraw of the very same methods would replace the radio being clicked or
 // focused. So the same methods are not redrawn, and after a redraw the shopper's pick is
-// checked again if it is still offered. (2) The billing address fields show only when needed.
+// checked again if it is still offered. The redraw is asked for here, with an "address-changed"
+// event, when a shipping field changes: an hx-trigger filter would need eval, which the
+// Content-Security-Policy forbids. (2) The billing address fields show only when needed.
 // Without this file the page still works: the server keeps the posted choices.
 (function () {
   "use strict";
@@ -27,7 +29,12 @@
   }
 
   form.addEventListener("change", function (event) {
-    if (event.target.name === "delivery_method") { picked = event.target.value; }
+    var name = event.target.name || "";
+    if (name === "delivery_method") {
+      picked = event.target.value;
+    } else if (preview && name.indexOf("billing-") !== 0) {
+      preview.dispatchEvent(new Event("address-changed"));
+    }
   });
 
   if (preview) {
