@@ -1,5 +1,6 @@
 """Mercato settings: everything comes from the environment, with safe defaults for local use."""
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -277,6 +278,12 @@ NINJA_PAGINATION_MAX_LIMIT = MERCATO_MAX_PAGE_SIZE
 MERCATO_ABUSE_LIMITS = env_bool("MERCATO_ABUSE_LIMITS", True)
 # Proxies whose X-Forwarded-For names the client (addresses or networks, comma separated).
 MERCATO_TRUSTED_PROXIES = env_list("MERCATO_TRUSTED_PROXIES", "")
+for _proxy in MERCATO_TRUSTED_PROXIES:  # checked once here, not by every limited request
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"MERCATO_TRUSTED_PROXIES item {_proxy!r} is not an address or network") from error
 
 
 def rate_limits(raw: str) -> dict[str, tuple[int, int]]:
@@ -307,7 +314,8 @@ AXES_ENABLED = MERCATO_ABUSE_LIMITS
 AXES_FAILURE_LIMIT = int(os.environ.get("MERCATO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locked refuses the login
-AXES_RESET_ON_SUCCESS = True
+# Off: mercato.core.login_limits forgets only the account's own failures on a good login.
+AXES_RESET_ON_SUCCESS = False
 # No row per successful login: it would cost every login (and every token) writes and a session.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_USERNAME_CALLABLE = "mercato.core.login_limits.username_of"

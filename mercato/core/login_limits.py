@@ -8,6 +8,8 @@ locked, the caller gets 429 with Retry-After: problem+json under /api/, a page i
 import math
 
 from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 
@@ -24,6 +26,16 @@ def username_of(request: HttpRequest, credentials: dict | None) -> str:
     given = credentials or request.POST
     username = given.get("username") or given.get("email") or ""
     return str(username).strip().lower()
+
+
+def forget_failures_of_account(sender: object, request: HttpRequest, user: object,
+                              **kwargs: object) -> None:
+    """A login with the right password forgets the failures on that account, and only those.
+    (axes' own AXES_RESET_ON_SUCCESS deletes every attempt from the caller's address too: an
+    attacker would guess 4 passwords for a victim, log in to an account of their own, and guess
+    on for ever.)"""
+    if settings.AXES_ENABLED:
+        AccessAttempt.objects.filter(username=user.get_username().strip().lower()).delete()
 
 
 def lockout_response(request: HttpRequest, original_response: HttpResponse | None,

@@ -2,20 +2,18 @@
 number or a row id may be, validated and documented (OpenAPI) alike wherever it is taken in."""
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from moneyed import CURRENCIES
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 EMAIL_MAX_LENGTH = 254  # RFC 5321's limit on a forward path, as Django's EmailField
 # Far beyond any listing, yet (page - 1) * page size stays inside a 64-bit OFFSET.
 MAX_PAGE = 1_000_000
-# Row ids are 64-bit on PostgreSQL and SQLite; a larger number is no row, not a server error.
-MAX_ROW_ID = 2**63 - 1
 
 # Documents what a check that strips, then refuses what is left empty, enforces: some
 # character that is not white space as Python's str.strip() reads it. Spelled out, because
@@ -58,7 +56,6 @@ OptionalEmailAddress = Annotated[str, Field(max_length=EMAIL_MAX_LENGTH,
                                             examples=["erika@example.com"]),
                                  AfterValidator(valid_email_or_empty)]
 PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
-RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
 def whole_number(value: object) -> object:
@@ -67,6 +64,13 @@ def whole_number(value: object) -> object:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def whole_number_from(minimum: int, maximum: int) -> Any:
+    """A JSON whole number from `minimum` to `maximum`: 3.0 is 3; "3", true and 1.5 are refused.
+    The bounds sit inside the Annotated, so the document shows them as minimum and maximum."""
+    return Annotated[int, Field(strict=True, ge=minimum, le=maximum),
+                     BeforeValidator(whole_number)]
 
 
 # Money amounts travel as decimal strings, as the API writes them ("12.34"): a JSON number is

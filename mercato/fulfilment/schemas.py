@@ -6,6 +6,7 @@ from datetime import datetime
 from ninja import Field, Schema
 from pydantic import model_validator
 
+from mercato.core.schema_types import whole_number_from
 from mercato.fulfilment.models import Picklist
 from mercato.fulfilment.rules import (
     CARRIER_MAX_LENGTH,
@@ -84,8 +85,8 @@ class PicklistCreateIn(Schema):
     shipment_ids: list[str] | None = Field(
         None, min_length=1, max_length=MAX_PICKLIST_SHIPMENTS,
         description="Public ids of released shipments of this warehouse.")
-    next_n: int | None = Field(None, ge=1, le=MAX_PICKLIST_SHIPMENTS,
-                               description="Take the next N released shipments, oldest first.")
+    next_n: whole_number_from(1, MAX_PICKLIST_SHIPMENTS) | None = Field(
+        None, description="Take the next N released shipments, oldest first.")
 
     @model_validator(mode="after")
     def one_way_of_choosing(self) -> "PicklistCreateIn":
@@ -123,8 +124,8 @@ class ShipIn(Schema):
         "UPS, USPS, FedEx or DHL (their tracking number formats are checked), or any other "
         "carrier's name (free text)."))
     tracking_number: str = Field(min_length=1, max_length=TRACKING_NUMBER_MAX_LENGTH)
-    weight_grams: int | None = Field(None, ge=1, le=MAX_WEIGHT_GRAMS,
-                                     description="The parcel's weight in grams.")
+    weight_grams: whole_number_from(1, MAX_WEIGHT_GRAMS) | None = Field(
+        None, description="The parcel's weight in grams.")
 
 
 Bins = Mapping[tuple[int, str], str]  # (shipment pk, SKU) -> bin location

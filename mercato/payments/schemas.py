@@ -4,15 +4,15 @@ from moneyed import CurrencyDoesNotExist, get_currency
 from ninja import Schema
 from pydantic import Field, SecretStr, field_validator
 
-from mercato.core.schema_types import PositiveAmount, iso_currencies
+from mercato.core.schema_types import PositiveAmount, iso_currencies, whole_number_from
 
 
 class CardIn(Schema):
     # Secret: never shown in a repr, a log line or an error; only the provider reads it.
     number: SecretStr = Field(max_length=40, description="Card number; spaces allowed.")
     # Bounded to what the field can hold; the provider judges the expiry (invalid-card).
-    exp_month: int = Field(ge=0, le=99, description="1 to 12.")
-    exp_year: int = Field(ge=0, le=9999, description="Four digits, e.g. 2030.")
+    exp_month: whole_number_from(0, 99) = Field(description="1 to 12.")
+    exp_year: whole_number_from(0, 9999) = Field(description="Four digits, e.g. 2030.")
     cvc: SecretStr = Field(max_length=8, description="3 or 4 digits.")
 
 

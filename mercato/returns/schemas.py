@@ -7,6 +7,7 @@ from ninja import Field, Schema
 
 from mercato.catalog.schemas import MoneyOut
 from mercato.core.money import Money
+from mercato.core.schema_types import whole_number_from
 from mercato.returns import selectors
 from mercato.returns.models import (
     Condition,
@@ -31,7 +32,7 @@ class ReturnLineIn(Schema):
         min_length=1, max_length=24, examples=["q3N8xP0aLw2vT6yR"],
         description="The `id` of a shipped line of the order: `lines[].id` of "
                     "GET /orders/{number} (a guest's order: of POST /orders/lookup).")
-    quantity: int = Field(ge=1, le=MAX_QUANTITY)
+    quantity: whole_number_from(1, MAX_QUANTITY)
     reason: ReasonIn = Field(description="faulty, wrong_item, not_as_described, does_not_fit, "
                                          "changed_mind or other.")
     resolution: ResolutionIn = Field(description="refund, or exchange for `exchange_sku`.")
@@ -131,7 +132,7 @@ class ReceivedLineIn(Schema):
         min_length=1, max_length=24, examples=["Vb7kQ2mZr9Xw4NcE"],
         description="The `id` of a line of this return: `lines[].id` of "
                     "GET /warehouse/returns/{rma}.")
-    quantity: int = Field(ge=1, le=MAX_QUANTITY)
+    quantity: whole_number_from(1, MAX_QUANTITY)
     condition: ConditionIn = Field(description="resellable (restocked) or damaged (not).")
 
 

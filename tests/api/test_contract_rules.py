@@ -133,3 +133,13 @@ def test_a_picklist_request_documents_its_one_of_two_choices(document):
     choices = schema_of(document, "PicklistCreateIn")["oneOf"]
 
     assert sorted(choice["required"] for choice in choices) == [["next_n"], ["shipment_ids"]]
+
+
+@pytest.mark.parametrize("value", ["12", True, 12.5])
+def test_integers_in_bodies_are_json_whole_numbers(api, value):
+    card = {"number": "4242424242424242", "exp_month": value, "exp_year": 2030, "cvc": "123"}
+
+    response = api.post("/test-gateway/tokens", card)
+
+    assert response.status_code == 422 and "exp_month" in response.json()["errors"]
+    assert api.post("/test-gateway/tokens", {**card, "exp_month": 12.0}).status_code == 201

@@ -1,4 +1,9 @@
-"""MERCATO_RATE_LIMITS overrides the defaults scope by scope; a typo is refused at start."""
+"""MERCATO_RATE_LIMITS overrides the defaults scope by scope; a typo is refused at start, as is
+a malformed MERCATO_TRUSTED_PROXIES."""
+
+import os
+import subprocess
+import sys
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -23,3 +28,13 @@ def test_an_override_changes_only_its_scope():
 def test_a_malformed_override_is_refused(raw):
     with pytest.raises(ImproperlyConfigured, match="MERCATO_RATE_LIMITS"):
         rate_limits(raw)
+
+
+def test_a_malformed_trusted_proxy_stops_start_up():
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], capture_output=True, text=True,
+        timeout=60, env={**os.environ, "DJANGO_SETTINGS_MODULE": "mercato.settings",
+                         "MERCATO_TRUSTED_PROXIES": "10.0.0.0/8,proxy.internal"})
+
+    assert result.returncode != 0
+    assert "MERCATO_TRUSTED_PROXIES item 'proxy.internal'" in result.stderr

@@ -87,7 +87,23 @@ def test_the_right_password_under_the_limit_logs_in_and_resets_the_count(path, a
         assert log_in(client, WRONG).status_code != 429
 
     assert log_in(client, PASSWORD).status_code == SUCCESS[path]
-    assert not AccessAttempt.objects.exists()  # AXES_RESET_ON_SUCCESS
+    assert not AccessAttempt.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", LOGINS)
+def test_logging_in_to_another_account_does_not_forget_the_failures_on_the_first(path, ada):
+    """Guess under the limit on a victim, log in to one's own account from the same address,
+    and the guesses still count."""
+    log_in = LOGINS[path]
+    UserFactory(email="mallory@example.com", is_staff=True)
+    client = Client()
+    for _ in range(LOGIN_FAILURE_LIMIT - 1):
+        assert log_in(client, WRONG).status_code != 429
+
+    assert log_in(client, PASSWORD, email="mallory@example.com").status_code == SUCCESS[path]
+    assert_locked_out(path, log_in(Client(), WRONG))  # from anywhere: the account is locked
+    assert AccessAttempt.objects.filter(username=EMAIL).exists()
 
 
 @pytest.mark.django_db
