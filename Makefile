@@ -24,8 +24,10 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	# The outbox worker runs next to gunicorn and is stopped (SIGTERM) when gunicorn exits.
-	$(PY) manage.py run_worker & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	# The outbox worker runs next to gunicorn and is stopped (SIGTERM) when gunicorn exits: the
+	# embedded one, or with CELERY_BROKER_URL set a Celery worker with beat inside it.
+	if [ -n "$$CELERY_BROKER_URL" ]; then $(BIN)/celery -A mercato worker --beat -l INFO & \
+	else $(PY) manage.py run_worker & fi; trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn mercato.wsgi --bind $(HOST):$(PORT) --workers $${WEB_WORKERS:-2} \
 		--access-logfile - --timeout 60
 

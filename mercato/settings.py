@@ -231,9 +231,41 @@ MERCATO_RETURN_WINDOW_DAYS = int(os.environ.get("MERCATO_RETURN_WINDOW_DAYS", "3
 MERCATO_RETURNS_NEED_APPROVAL = env_bool("MERCATO_RETURNS_NEED_APPROVAL", True)
 # How long a checkout completion with one Idempotency-Key may run before a retry may resume it.
 MERCATO_CHECKOUT_LEASE = env_duration("MERCATO_CHECKOUT_LEASE", "60s")
+# A checkout unfinished this long is abandoned by the scheduled job (mercato/schedule.py).
+MERCATO_CHECKOUT_ABANDON_AFTER = env_duration("MERCATO_CHECKOUT_ABANDON_AFTER", "60m")
 
 MERCATO_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MERCATO_OUTBOX_MAX_ATTEMPTS", "8"))
+# How often due deliveries are looked for: the embedded worker's poll, Celery beat's dispatch.
 MERCATO_WORKER_POLL_SECONDS = float(os.environ.get("MERCATO_WORKER_POLL_SECONDS", "1"))
+# The module whose HANDLERS table the outbox delivers to (tests give worker processes theirs).
+MERCATO_HANDLERS_MODULE = os.environ.get("MERCATO_HANDLERS_MODULE", "mercato.handlers")
+
+# Transport of deliveries (README, "Scaling out with Celery"). Unset: the embedded worker
+# (manage.py run_worker) delivers and runs the scheduled jobs. redis://... or amqp://...:
+# Celery workers deliver, Celery beat dispatches and runs the jobs; the outbox rows stay the
+# truth (mercato/core/outbox/dispatch.py). No result backend: nothing reads task results.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+if CELERY_BROKER_URL and not CELERY_BROKER_URL.startswith(
+        ("redis://", "rediss://", "amqp://", "amqps://", "pyamqp://")):
+    raise ImproperlyConfigured(
+        f"CELERY_BROKER_URL must be redis://... or amqp://..., not {CELERY_BROKER_URL!r}")
+# Deliveries go to this queue, beat's dispatch and scheduled jobs to "<queue>.beat".
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "mercato")
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves its message unacknowledged...
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # ...and a killed pool process's message is requeued
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds one message per process, not four
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis redelivers an unacknowledged message after this long; the lease below re-sends sooner
+# from the table, so it stays at Redis' default hour (a shorter one re-runs slow tasks twice).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(
+    os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_TIMEZONE = TIME_ZONE
+# A delivery sent to a Celery worker is sent again if not done within the lease; at most this
+# many are sent and not yet done at once (the rest wait in the table).
+MERCATO_OUTBOX_LEASE = env_duration("MERCATO_OUTBOX_LEASE", "2m")
+MERCATO_OUTBOX_IN_FLIGHT = int(os.environ.get("MERCATO_OUTBOX_IN_FLIGHT", "1000"))
 
 # Email: EMAIL_URL names the backend and the server, as dj-email-url reads it. console://
 # (default: printed by the worker), smtp://user:pass@host:25 (plain; add ?tls=1 for STARTTLS

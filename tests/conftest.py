@@ -13,6 +13,14 @@ def fresh_abuse_limits():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _postgres_only(request):
+    """Tests marked `postgres` need its row locks, concurrent connections or a database other
+    processes can open (SQLite serialises writers, and the test database is in memory)."""
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+
+
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"

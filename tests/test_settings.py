@@ -133,3 +133,9 @@ def test_the_readme_documents_those_production_settings():
 
     assert all(f"{name}=" in section for name in PRODUCTION_ENV if name != "SECRET_KEY")
     assert "SECRET_KEY" in section and "check --deploy" in section
+
+
+def test_a_broker_url_other_than_redis_or_amqp_is_a_clear_error():
+    result = load_settings(CELERY_BROKER_URL="sqs://queue.example")
+    assert result.returncode != 0
+    assert "CELERY_BROKER_URL must be redis://... or amqp://..." in result.stderr

@@ -9,6 +9,10 @@ Each delivery runs in its own transaction with its row locked (skip_locked on Po
 several workers share the work; SQLite serialises writers), so a handler's own database writes
 commit together with "done". A done delivery is never re-run; a failing one is retried with
 exponential backoff and becomes a dead letter after MERCATO_OUTBOX_MAX_ATTEMPTS.
+
+Both transports end in deliver_one: the embedded worker (deliver_due, a loop in `manage.py
+run_worker`) and the Celery tasks (dispatch.py leases rows and sends their ids; a worker runs
+deliver_one for each), so "handled once" rests on the row, never on the transport.
 """
 
 import importlib
@@ -54,9 +58,13 @@ class DeliveryReport:
 
 
 def handler_table() -> dict[str, list[str]]:
+    """{event type name: [handler paths]}: settings.MERCATO_HANDLERS (tests), else the HANDLERS
+    of the module MERCATO_HANDLERS_MODULE names (mercato.handlers; a test's worker processes
+    are given theirs by env)."""
     table = getattr(settings, "MERCATO_HANDLERS", None)
     if table is None:
-        table = importlib.import_module("mercato.handlers").HANDLERS
+        module = getattr(settings, "MERCATO_HANDLERS_MODULE", "mercato.handlers")
+        table = importlib.import_module(module).HANDLERS
     return {event_type: list(paths) for event_type, paths in table.items() if paths}
 
 
@@ -115,14 +123,19 @@ def _claim(delivery_id: int, now: datetime) -> EventDelivery | None:
     return due.first()
 
 
-def deliver_one(*, delivery_id: int, now: datetime, report: DeliveryReport) -> None:
+def deliver_one(*, delivery_id: int, now: datetime | None = None,
+                report: DeliveryReport | None = None) -> None:
+    """One attempt at one delivery, if it is still pending and due: every transport ends here
+    (the embedded worker's pass, a Celery task), so a second message for it changes nothing."""
+    now = now or timezone.now()
+    report = report if report is not None else DeliveryReport()
     with transaction.atomic():
         delivery = _claim(delivery_id, now)
         if delivery is None:
-            return  # another worker has it, or it is no longer due
+            return  # done, not due, or another worker has it locked
         try:
             with transaction.atomic():
-                import_string(delivery.handler)(delivery.event)
+                _run_handler(delivery)
         except Exception as error:  # any handler failure is retried, then dead-lettered
             _mark_failed(delivery, error, now, report)
             return
@@ -131,6 +144,11 @@ def deliver_one(*, delivery_id: int, now: datetime, report: DeliveryReport) -> N
         delivery.last_error = ""
         delivery.save(update_fields=["status", "done_at", "last_error"])
         report.done += 1
+
+
+def _run_handler(delivery: EventDelivery) -> object:
+    """Call the delivery's handler with its event (the one place a handler is called)."""
+    return import_string(delivery.handler)(delivery.event)
 
 
 def _mark_failed(delivery: EventDelivery, error: Exception, now: datetime,
@@ -144,8 +162,10 @@ def _mark_failed(delivery: EventDelivery, error: Exception, now: datetime,
     else:
         delivery.next_attempt_at = now + backoff(delivery.attempts)
         report.failed += 1
+    delivery.lease_until = None  # due again after the backoff, not after the lease
     report.errors.append(f"{delivery.handler}: {delivery.last_error}")
-    delivery.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+    delivery.save(update_fields=["attempts", "last_error", "status", "next_attempt_at",
+                                 "lease_until"])
 
 
 def retry_delivery(*, delivery_id: int, by: Actor) -> EventDelivery:
@@ -158,6 +178,7 @@ def retry_delivery(*, delivery_id: int, by: Actor) -> EventDelivery:
             raise Conflict(f"Delivery {delivery_id} is done; it is never run again.")
         delivery.status = Status.PENDING
         delivery.next_attempt_at = timezone.now()
-        delivery.save(update_fields=["status", "next_attempt_at"])
+        delivery.lease_until = None
+        delivery.save(update_fields=["status", "next_attempt_at", "lease_until"])
         record(DeliveryRetried(aggregate_id=str(delivery.pk), handler=delivery.handler), by=by)
     return delivery

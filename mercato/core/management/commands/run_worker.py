@@ -36,6 +36,9 @@ class Command(BaseCommand):
     def _loop(self, stop: threading.Event, limit: int) -> None:
         poll = getattr(settings, "MERCATO_WORKER_POLL_SECONDS", 1)
         self.stdout.write("Outbox worker started.")
+        if settings.CELERY_BROKER_URL:
+            self.stderr.write("CELERY_BROKER_URL is set, so Celery workers deliver: this worker "
+                              "delivers too (harmless, the outbox rows decide), but is not needed.")
         while not stop.is_set():
             if not connection.in_atomic_block:  # under a test's transaction, keep it
                 close_old_connections()  # drop a broken or expired connection between passes
