@@ -237,6 +237,9 @@ MERCATO_CHECKOUT_ABANDON_AFTER = env_duration("MERCATO_CHECKOUT_ABANDON_AFTER", 
 MERCATO_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MERCATO_OUTBOX_MAX_ATTEMPTS", "8"))
 # How often due deliveries are looked for: the embedded worker's poll, Celery beat's dispatch.
 MERCATO_WORKER_POLL_SECONDS = float(os.environ.get("MERCATO_WORKER_POLL_SECONDS", "1"))
+# Prefix of the idempotency keys handlers send to other systems (mercato/core/outbox/calls.py):
+# give staging and production their own when they share a provider account.
+MERCATO_IDEMPOTENCY_PREFIX = os.environ.get("MERCATO_IDEMPOTENCY_PREFIX", "mercato")
 # The module whose HANDLERS table the outbox delivers to (tests give worker processes theirs).
 MERCATO_HANDLERS_MODULE = os.environ.get("MERCATO_HANDLERS_MODULE", "mercato.handlers")
 

@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from moneyed.l10n import format_money
 
 from mercato.core.events import Actor
-from mercato.core.models import Event, EventDelivery
+from mercato.core.models import DeliveryAttempt, Event, EventDelivery
 from mercato.core.money import round_money, to_money
 from mercato.core.outbox import retry_delivery
 from mercato.core.problems import Problem
@@ -114,6 +114,23 @@ class EventAdmin(ViewOnlyAdmin):
         return format_html("<pre>{}</pre>", pretty)
 
 
+class DeliveryAttemptInline(admin.TabularInline):
+    """The delivery log: every run of the handler, kept also when it failed."""
+
+    model = DeliveryAttempt
+    fields = ("started_at", "duration_ms", "outcome", "status_code", "error", "worker")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("-id",)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(EventDelivery)
 class EventDeliveryAdmin(ViewOnlyAdmin):
     """The outbox: each (event, handler) pair, its retries and dead letters."""
@@ -124,8 +141,9 @@ class EventDeliveryAdmin(ViewOnlyAdmin):
     search_fields = ("=event__id", "handler", "event__type")
     list_select_related = ("event",)
     fields = ("event", "handler", "status", "attempts", "next_attempt_at", "last_error",
-              "created_at", "done_at")
+              "created_at", "done_at", "lease_until")
     readonly_fields = fields
+    inlines = (DeliveryAttemptInline,)
     list_per_page = 50
     ordering = ("-id",)
     show_full_result_count = False

@@ -47,3 +47,30 @@ class EventDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.handler} <- {self.event}"
+
+
+class DeliveryAttempt(models.Model):
+    """One run of a delivery's handler: when, how long, how it ended. Written in the delivery's
+    transaction after the handler's own savepoint, so a failed attempt is kept while the
+    handler's writes roll back; an attempt whose worker died mid-way leaves no row."""
+
+    class Outcome(models.TextChoices):
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed, retried later"
+        DEAD = "dead", "Failed, dead letter"
+
+    delivery = models.ForeignKey(EventDelivery, on_delete=models.CASCADE,
+                                 related_name="attempt_log")
+    started_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    error = models.TextField(blank=True)
+    # The HTTP status an outside call answered (see mercato/core/outbox/calls.py), if any.
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    worker = models.CharField(max_length=100, blank=True)  # host:pid that ran it
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} {self.outcome} at {self.started_at:%Y-%m-%d %H:%M:%S}"

@@ -11,8 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mercato.core.events import Actor, DomainEvent, record
-from mercato.core.models import Event, EventDelivery
-from mercato.core.outbox import backoff, deliver_due, retry_delivery
+from mercato.core.models import DeliveryAttempt, Event, EventDelivery
+from mercato.core.outbox import (
+    OutsideCallFailed,
+    backoff,
+    deliver_due,
+    idempotency_key,
+    retry_delivery,
+    status_code_of,
+)
 from mercato.core.problems import Conflict
 from tests.factories import UserFactory
 
@@ -56,7 +63,27 @@ def flaky(event: Event) -> None:
     handled.append(("flaky", event.pk))
 
 
+def weigh_then_flaky(event: Event) -> None:
+    with transaction.atomic():  # a write of the handler's own, kept only if it succeeds
+        record(ParcelWeighed(aggregate_id=str(event.pk)))
+    flaky(event)
+
+
+def refused(event: Event) -> None:
+    raise OutsideCallFailed(503, "carrier busy")
+
+
+@dataclass
+class Accepted:
+    status_code: int = 202
+
+
+def posted(event: Event) -> Accepted:
+    return Accepted()
+
+
 TABLE = {"ParcelShipped": [f"{HERE}.notify", f"{HERE}.sync"]}
+FLAKY_THEN_WRITE = {"ParcelShipped": [f"{HERE}.weigh_then_flaky"]}
 FAILING = {"ParcelShipped": [f"{HERE}.broken"]}
 FLAKY = {"ParcelShipped": [f"{HERE}.flaky"]}
 
@@ -120,15 +147,91 @@ def test_a_failing_handler_is_retried_with_backoff_then_dead_lettered():
     deliver_due(now=now)
     delivery = EventDelivery.objects.get()
     assert (delivery.status, delivery.attempts) == ("pending", 1)
-    assert delivery.next_attempt_at == now + backoff(1)
+    assert now + timedelta(seconds=1) <= delivery.next_attempt_at <= now + timedelta(seconds=2)
     assert delivery.last_error == "RuntimeError: carrier is down"
 
-    assert deliver_due(now=now + timedelta(seconds=1)).attempted == 0
-    deliver_due(now=now + backoff(1))
+    assert deliver_due(now=delivery.next_attempt_at - timedelta(seconds=0.1)).attempted == 0
+    deliver_due(now=delivery.next_attempt_at)
     deliver_due(now=now + timedelta(hours=2))
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("dead", 3)
     assert deliver_due(now=now + timedelta(days=1)).attempted == 0
+
+
+def test_backoff_doubles_with_each_failure_jittered_between_half_and_all_and_capped():
+    assert [backoff(attempts, jitter=1).total_seconds() for attempts in (1, 2, 3)] == [2, 4, 8]
+    assert [backoff(attempts, jitter=0).total_seconds() for attempts in (1, 2, 3)] == [1, 2, 4]
+    assert backoff(30, jitter=1) == timedelta(hours=1)
+    assert timedelta(seconds=8) <= backoff(4) <= timedelta(seconds=16)
+
+
+@pytest.mark.django_db
+@override_settings(MERCATO_HANDLERS=FLAKY_THEN_WRITE, MERCATO_OUTBOX_MAX_ATTEMPTS=2)
+def test_every_attempt_is_logged_and_a_failed_one_keeps_no_handler_writes():
+    event = shipped()
+    carrier_down.append(True)
+    now = timezone.now()
+    deliver_due(now=now)
+    carrier_down.clear()
+    deliver_due(now=now + timedelta(seconds=2))
+
+    delivery = EventDelivery.objects.get()
+    failed, done = delivery.attempt_log.all()
+    assert (failed.outcome, failed.error, failed.status_code) == (
+        "failed", "RuntimeError: carrier is down", None)
+    assert (done.outcome, done.error) == ("done", "")
+    assert failed.started_at <= done.started_at and failed.duration_ms >= 0
+    assert done.worker.endswith(f":{os.getpid()}")
+    assert list(Event.objects.filter(type="ParcelWeighed").values_list("aggregate_id", flat=True)
+                ) == [str(event.pk)]  # the failed attempt's write rolled back
+    assert (delivery.status, delivery.attempts) == ("done", 2)
+
+
+@pytest.mark.django_db
+@override_settings(MERCATO_HANDLERS={"ParcelShipped": [f"{HERE}.refused"]},
+                   MERCATO_OUTBOX_MAX_ATTEMPTS=1)
+def test_an_outside_call_refused_is_logged_with_its_status_code_and_dead_lettered():
+    shipped()
+
+    deliver_due()
+
+    attempt = DeliveryAttempt.objects.get()
+    assert (attempt.outcome, attempt.status_code) == ("dead", 503)
+    assert attempt.error == "OutsideCallFailed: HTTP 503: carrier busy"
+    assert EventDelivery.objects.get().status == "dead"
+
+
+@pytest.mark.django_db
+@override_settings(MERCATO_HANDLERS={"ParcelShipped": [f"{HERE}.posted"]})
+def test_the_status_code_of_a_response_a_handler_returns_is_logged():
+    shipped()
+
+    deliver_due()
+
+    assert DeliveryAttempt.objects.get().status_code == 202
+
+
+def test_a_status_code_is_read_from_an_error_response_as_http_libraries_raise_them():
+    class Response:
+        status_code = 429
+
+    class HTTPError(Exception):
+        response = Response()
+
+    assert status_code_of(HTTPError()) == 429
+    assert status_code_of(RuntimeError("no status")) is None
+    assert status_code_of(None) is None
+
+
+@override_settings(MERCATO_IDEMPOTENCY_PREFIX="shop-eu")
+def test_an_idempotency_key_is_the_same_for_one_event_and_purpose_and_differs_otherwise():
+    key = idempotency_key(42, "oms.order")
+
+    assert key == idempotency_key(42, "oms.order") == "shop-eu-event-42-oms.order"
+    assert len({key, idempotency_key(43, "oms.order"), idempotency_key(42, "mail.confirmation")}
+               ) == 3
+    with pytest.raises(ValueError):
+        idempotency_key(42, "")
 
 
 @pytest.mark.django_db
@@ -191,9 +294,10 @@ def test_admin_lists_deliveries_and_retries_them(staff_client):
     url = reverse("admin:core_eventdelivery_changelist")
 
     assert "carrier is down" in staff_client.get(url).content.decode()
-    assert staff_client.get(
-        reverse("admin:core_eventdelivery_change", args=[delivery.pk])
-    ).status_code == 200
+    page = staff_client.get(reverse("admin:core_eventdelivery_change", args=[delivery.pk]))
+    assert page.status_code == 200
+    assert "Delivery attempts" in page.content.decode()  # the attempt log, inline
+    assert "Failed, retried later" in page.content.decode()
     response = staff_client.post(
         url, {"action": "retry_now", "_selected_action": [delivery.pk]}, follow=True
     )

@@ -26,7 +26,7 @@ from django.db import connection, transaction
 from kombu import Connection
 
 from mercato.core.events import record
-from mercato.core.models import Event, EventDelivery
+from mercato.core.models import DeliveryAttempt, Event, EventDelivery
 from tests.core.outbox_effects import ParcelScanned, calls_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -142,6 +142,9 @@ def assert_each_handled_once(scans: list[str], killed_in: list[str]) -> None:
     assert set(calls) == set(scans)
     for scan in killed_in:
         assert calls[scan] >= 2  # its handler ran again after its worker was killed
+    # One logged attempt per delivery: a killed attempt leaves no row, a duplicate message none.
+    assert DeliveryAttempt.objects.filter(outcome="done").count() == EVENTS
+    assert not DeliveryAttempt.objects.exclude(outcome="done").exists()
 
 
 @pytest.fixture

@@ -17,6 +17,10 @@ deliver_one for each), so "handled once" rests on the row, never on the transpor
 
 import importlib
 import logging
+import os
+import random
+import socket
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -27,7 +31,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from mercato.core.events import Actor, DomainEvent, record
-from mercato.core.models import Event, EventDelivery
+from mercato.core.models import DeliveryAttempt, Event, EventDelivery
+from mercato.core.outbox.calls import status_code_of
 from mercato.core.problems import Conflict, NotFound
 
 logger = logging.getLogger(__name__)
@@ -36,6 +41,8 @@ OUTBOX_LOOKBACK = timedelta(minutes=10)
 SCAN_BATCH = 500
 MAX_BACKOFF_SECONDS = 3600
 Status = EventDelivery.Status
+Outcome = DeliveryAttempt.Outcome
+OUTCOME_OF = {Status.DONE: Outcome.DONE, Status.PENDING: Outcome.FAILED, Status.DEAD: Outcome.DEAD}
 
 
 @dataclass(frozen=True)
@@ -72,8 +79,13 @@ def max_attempts() -> int:
     return int(getattr(settings, "MERCATO_OUTBOX_MAX_ATTEMPTS", 8))
 
 
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(2**attempts, MAX_BACKOFF_SECONDS))
+def backoff(attempts: int, *, jitter: float | None = None) -> timedelta:
+    """The wait after the `attempts`-th failure: 2, 4, 8 ... seconds up to an hour, each drawn
+    between half and all of that (`jitter` in [0, 1], random by default), so deliveries that
+    failed together (an outage) are not all retried in the same second."""
+    ceiling = min(2**attempts, MAX_BACKOFF_SECONDS)
+    fraction = random.random() if jitter is None else jitter
+    return timedelta(seconds=ceiling * (0.5 + fraction / 2))
 
 
 def create_deliveries(*, now: datetime | None = None) -> int:
@@ -133,28 +145,57 @@ def deliver_one(*, delivery_id: int, now: datetime | None = None,
         delivery = _claim(delivery_id, now)
         if delivery is None:
             return  # done, not due, or another worker has it locked
-        try:
-            with transaction.atomic():
-                _run_handler(delivery)
-        except Exception as error:  # any handler failure is retried, then dead-lettered
-            _mark_failed(delivery, error, now, report)
-            return
-        delivery.status = Status.DONE
-        delivery.done_at = now
-        delivery.last_error = ""
-        delivery.save(update_fields=["status", "done_at", "last_error"])
-        report.done += 1
+        attempt = _attempt(delivery)
+        delivery.attempts += 1
+        if attempt.error is None:
+            _mark_done(delivery, now, report)
+        else:
+            _mark_failed(delivery, attempt.error, now, report)
+        DeliveryAttempt.objects.create(
+            delivery=delivery, started_at=attempt.started_at, duration_ms=attempt.duration_ms,
+            outcome=OUTCOME_OF[delivery.status], status_code=attempt.status_code,
+            error=delivery.last_error, worker=f"{socket.gethostname()}:{os.getpid()}"[:100])
+
+
+@dataclass(frozen=True)
+class Attempt:
+    started_at: datetime
+    duration_ms: int
+    status_code: int | None
+    error: Exception | None
+
+
+def _attempt(delivery: EventDelivery) -> Attempt:
+    """Run the handler in a savepoint: if it raises, its writes roll back and the error is kept."""
+    started_at, start = timezone.now(), time.monotonic()
+    try:
+        with transaction.atomic():
+            result = _run_handler(delivery)
+    except Exception as error:  # any handler failure is retried, then dead-lettered
+        outcome, failure = error, error
+    else:
+        outcome, failure = result, None
+    return Attempt(started_at=started_at, duration_ms=round((time.monotonic() - start) * 1000),
+                   status_code=status_code_of(outcome), error=failure)
 
 
 def _run_handler(delivery: EventDelivery) -> object:
-    """Call the delivery's handler with its event (the one place a handler is called)."""
+    """Call the delivery's handler with its event (the one place a handler is called); what it
+    returns may carry the status_code of an outside call."""
     return import_string(delivery.handler)(delivery.event)
+
+
+def _mark_done(delivery: EventDelivery, now: datetime, report: DeliveryReport) -> None:
+    delivery.status = Status.DONE
+    delivery.done_at = now
+    delivery.last_error = ""
+    delivery.save(update_fields=["status", "attempts", "done_at", "last_error"])
+    report.done += 1
 
 
 def _mark_failed(delivery: EventDelivery, error: Exception, now: datetime,
                  report: DeliveryReport) -> None:
     logger.warning("delivery %s to %s failed: %r", delivery.pk, delivery.handler, error)
-    delivery.attempts += 1
     delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
     if delivery.attempts >= max_attempts():
         delivery.status = Status.DEAD

@@ -1,0 +1,47 @@
+"""For handlers that call another system (a webhook, a provider's API): the idempotency key to
+send, and how the HTTP status they got reaches the delivery's attempt log.
+
+Delivery is at least once: a worker can die after the outside call succeeded and before "done"
+committed, and the delivery runs again. The call is handled once if it carries a key the other
+system de-duplicates on, the same on every attempt and replay of one (event, handler) pair:
+
+    def order_placed(event, event_id):
+        response = oms.post("/orders", json=body_of(event),
+                            headers={"Idempotency-Key": idempotency_key(event_id, "oms.order")})
+        if response.status_code >= 400:
+            raise OutsideCallFailed(response.status_code, response.text[:200])
+        return response  # the attempt log records its status_code too
+
+Status codes: the attempt log takes `status_code` from what the handler returned, or from the
+exception it raised (OutsideCallFailed, or any exception with a `status_code` attribute or a
+`response` that has one, as requests' and httpx' HTTP errors do).
+"""
+
+from django.conf import settings
+
+
+def idempotency_key(event_id: int, purpose: str) -> str:
+    """A stable key for one outside call made for one event: `purpose` names the handler's call
+    ("oms.order", "mail.order-confirmation"). Prefixed with MERCATO_IDEMPOTENCY_PREFIX so two
+    installations (staging, production) sharing a provider account never reuse each other's."""
+    if not purpose or any(character.isspace() for character in purpose):
+        raise ValueError(f"purpose must be a non-empty word like 'oms.order', not {purpose!r}")
+    return f"{settings.MERCATO_IDEMPOTENCY_PREFIX}-event-{int(event_id)}-{purpose}"
+
+
+class OutsideCallFailed(Exception):
+    """A handler's call was answered with an error status: the delivery is retried (with
+    backoff, then dead-lettered) and the attempt log keeps the status code."""
+
+    def __init__(self, status_code: int, detail: str = "") -> None:
+        super().__init__(f"HTTP {status_code}" + (f": {detail}" if detail else ""))
+        self.status_code = status_code
+
+
+def status_code_of(outcome: object) -> int | None:
+    """The HTTP status carried by a handler's result or exception, if it carries one."""
+    for candidate in (outcome, getattr(outcome, "response", None)):
+        code = getattr(candidate, "status_code", None)
+        if isinstance(code, int) and 100 <= code <= 599:
+            return code
+    return None
