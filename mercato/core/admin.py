@@ -1,11 +1,9 @@
-"""System section: the event log, read-only (it is the history and the outbox).
-
-Also the small pieces every app's admin shares: money display, the staff actor, the action
+"""The small pieces every app's admin shares: money display, the staff actor, the action
 buttons of the order, shipment and return pages (with admin/mercato/action_form.html), and
-turning a domain error raised during a save into a message.
+turning a domain error raised during a save into a message. The System section's event log
+and outbox pages are in mercato/core/outbox/admin.py.
 """
 
-import json
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Protocol
@@ -13,13 +11,10 @@ from typing import Protocol
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils.html import format_html
 from moneyed.l10n import format_money
 
 from mercato.core.events import Actor
-from mercato.core.models import DeliveryAttempt, Event, EventDelivery
 from mercato.core.money import round_money, to_money
-from mercato.core.outbox import retry_delivery
 from mercato.core.problems import Problem
 
 ADMIN_LOCALE = "en_US"
@@ -93,74 +88,5 @@ class ProblemsAsMessages:
             return HttpResponseRedirect(request.get_full_path())
 
 
-@admin.register(Event)
-class EventAdmin(ViewOnlyAdmin):
-    list_display = ("id", "type", "aggregate", "actor", "created_at")
-    list_filter = ("type", "aggregate_type")
-    search_fields = ("=aggregate_id", "type", "actor")
-    fields = ("type", "aggregate_type", "aggregate_id", "actor", "created_at", "payload_json")
-    readonly_fields = fields
-    list_per_page = 50
-    ordering = ("-id",)
-    show_full_result_count = False
-
-    @admin.display(description="Aggregate", ordering="aggregate_type")
-    def aggregate(self, obj: Event) -> str:
-        return f"{obj.aggregate_type}:{obj.aggregate_id}"
-
-    @admin.display(description="Payload")
-    def payload_json(self, obj: Event) -> str:
-        pretty = json.dumps(obj.payload, indent=2, sort_keys=True, ensure_ascii=False)
-        return format_html("<pre>{}</pre>", pretty)
-
-
-class DeliveryAttemptInline(admin.TabularInline):
-    """The delivery log: every run of the handler, kept also when it failed."""
-
-    model = DeliveryAttempt
-    fields = ("started_at", "duration_ms", "outcome", "status_code", "error", "worker")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    ordering = ("-id",)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(EventDelivery)
-class EventDeliveryAdmin(ViewOnlyAdmin):
-    """The outbox: each (event, handler) pair, its retries and dead letters."""
-
-    list_display = ("id", "event", "handler", "status", "attempts", "next_attempt_at",
-                    "short_error")
-    list_filter = ("status", "handler")
-    search_fields = ("=event__id", "handler", "event__type")
-    list_select_related = ("event",)
-    fields = ("event", "handler", "status", "attempts", "next_attempt_at", "last_error",
-              "created_at", "done_at", "lease_until")
-    readonly_fields = fields
-    inlines = (DeliveryAttemptInline,)
-    list_per_page = 50
-    ordering = ("-id",)
-    show_full_result_count = False
-    actions = ("retry_now",)
-
-    @admin.display(description="Last error")
-    def short_error(self, obj: EventDelivery) -> str:
-        return obj.last_error[:120]
-
-    @admin.action(description="Retry now")
-    def retry_now(self, request: HttpRequest, queryset: QuerySet[EventDelivery]) -> None:
-        retried = 0
-        for delivery_id in queryset.values_list("pk", flat=True):
-            try:
-                retry_delivery(delivery_id=delivery_id, by=staff_actor(request))
-            except Problem as problem:
-                self.message_user(request, problem.detail, messages.WARNING)
-            else:
-                retried += 1
-        self.message_user(request, f"{retried} delivery(ies) due now.", messages.SUCCESS)
+# The outbox's pages (events, deliveries, attempts; retry and replay) register themselves.
+from mercato.core.outbox import admin as outbox_admin  # noqa: E402, F401
