@@ -1,4 +1,5 @@
-"""Mark Active carts not updated within MERCATO_CART_TTL as Expired (run it from cron daily)."""
+"""Mark Active carts not updated within MERCATO_CART_TTL as Expired, now. The worker runs the
+same service hourly (mercato/schedule.py); this is for running it by hand."""
 
 from django.core.management.base import BaseCommand
 

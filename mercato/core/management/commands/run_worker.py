@@ -1,4 +1,5 @@
-"""Deliver outbox events to their handlers: `--once` (tests, cron) or loop until signalled."""
+"""The embedded worker: deliver outbox events to their handlers and run the scheduled jobs
+(mercato/schedule.py), looping until signalled; `--once` delivers what is due and exits."""
 
 import signal
 import threading
@@ -7,12 +8,14 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections, connection
+from django.utils import timezone
 
 from mercato.core.outbox import DeliveryReport, deliver_due
+from mercato.core.scheduling import JobClock, scheduled_jobs
 
 
 class Command(BaseCommand):
-    help = "Run the outbox worker: deliver recorded events to their handlers."
+    help = "Run the outbox worker: deliver recorded events to their handlers, run scheduled jobs."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="Deliver what is due and exit.")
@@ -35,6 +38,7 @@ class Command(BaseCommand):
 
     def _loop(self, stop: threading.Event, limit: int) -> None:
         poll = getattr(settings, "MERCATO_WORKER_POLL_SECONDS", 1)
+        jobs = JobClock(scheduled_jobs())  # each job runs now, then every `every`
         self.stdout.write("Outbox worker started.")
         if settings.CELERY_BROKER_URL:
             self.stderr.write("CELERY_BROKER_URL is set, so Celery workers deliver: this worker "
@@ -42,6 +46,8 @@ class Command(BaseCommand):
         while not stop.is_set():
             if not connection.in_atomic_block:  # under a test's transaction, keep it
                 close_old_connections()  # drop a broken or expired connection between passes
+            for name in jobs.run_due(timezone.now()):
+                self.stdout.write(f"ran scheduled job {name}")
             report = deliver_due(limit=limit)
             if report.attempted:
                 self._report(report)
