@@ -48,6 +48,7 @@ bench: install
 	$(PY) bench/cart_pricing.py
 	$(PY) bench/checkout.py
 	$(PY) bench/fulfilment.py
+	$(PY) bench/outbox.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static

@@ -52,6 +52,18 @@ app.conf.task_queues = (queue(settings.CELERY_TASK_DEFAULT_QUEUE), queue(beat_qu
 app.conf.task_routes = {"mercato.outbox.dispatch": {"queue": beat_queue()},
                         "mercato.schedule.run_job": {"queue": beat_queue()}}
 app.conf.beat_schedule = beat_schedule()
+# Celery's Django fixup closes the database connections around every task unless told to
+# reuse them, which costs a new PostgreSQL connection per delivery (three times slower). Reuse
+# them as web requests do instead: dropped when broken or older than CONN_MAX_AGE (below).
+app.conf.CELERY_DB_REUSE_MAX = 1_000_000
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def drop_old_connections(**kwargs: object) -> None:
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 @signals.worker_init.connect
