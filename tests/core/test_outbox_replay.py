@@ -15,7 +15,7 @@ from django.utils import timezone
 from mercato.core.events import Actor, DomainEvent, record
 from mercato.core.models import Event, EventDelivery
 from mercato.core.outbox import deliver_due
-from mercato.core.outbox.replay import replay_event, replay_events
+from mercato.core.outbox.services import replay_event, replay_events
 from mercato.core.problems import Conflict, InvalidInput, NotFound
 from tests.factories import UserFactory
 

@@ -6,8 +6,11 @@ from mercato.core.outbox.services import (
     backoff,
     deliver_due,
     handler_table,
+    replay_event,
+    replay_events,
     retry_delivery,
 )
 
 __all__ = ["DeliveryReport", "OutsideCallFailed", "backoff", "deliver_due", "handler_table",
-           "idempotency_key", "retry_delivery", "status_code_of"]
+           "idempotency_key", "replay_event", "replay_events", "retry_delivery",
+           "status_code_of"]

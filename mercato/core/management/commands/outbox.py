@@ -20,7 +20,7 @@ from django.utils import timezone
 from mercato.core.events import Actor
 from mercato.core.models import DeliveryAttempt, EventDelivery
 from mercato.core.outbox import retry_delivery
-from mercato.core.outbox.replay import replay_event, replay_events
+from mercato.core.outbox.services import replay_event, replay_events
 from mercato.core.problems import Problem
 
 DEAD_SHOWN = 20
