@@ -30,30 +30,30 @@ class ParcelWeighed(DomainEvent):
     aggregate_type = "parcel"
 
 
-def notify(event: Event) -> None:
-    handled.append(("notify", event.pk))
+def notify(event: ParcelShipped, event_id: int) -> None:
+    handled.append(("notify", event_id))
 
 
-def sync(event: Event) -> None:
-    handled.append(("sync", event.pk))
+def sync(event: ParcelShipped, event_id: int) -> None:
+    handled.append(("sync", event_id))
 
 
-def broken(event: Event) -> None:
+def broken(event: ParcelShipped, event_id: int) -> None:
     raise RuntimeError("carrier is down")
 
 
-def stop_worker(event: Event) -> None:
-    handled.append(("stop", event.pk))
+def stop_worker(event: ParcelShipped, event_id: int) -> None:
+    handled.append(("stop", event_id))
     os.kill(os.getpid(), signal.SIGTERM)
 
 
 carrier_down: list[bool] = []
 
 
-def flaky(event: Event) -> None:
+def flaky(event: ParcelShipped, event_id: int) -> None:
     if carrier_down:
         raise RuntimeError("carrier is down")
-    handled.append(("flaky", event.pk))
+    handled.append(("flaky", event_id))
 
 
 TABLE = {"ParcelShipped": [f"{HERE}.notify", f"{HERE}.sync"]}

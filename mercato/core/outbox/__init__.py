@@ -4,8 +4,8 @@ from mercato.core.outbox.services import (
     DeliveryReport,
     backoff,
     deliver_due,
-    handler_table,
     retry_delivery,
 )
+from mercato.core.outbox.table import handler_table
 
 __all__ = ["DeliveryReport", "backoff", "deliver_due", "handler_table", "retry_delivery"]

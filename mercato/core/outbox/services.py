@@ -11,7 +11,6 @@ commit together with "done". A done delivery is never re-run; a failing one is r
 exponential backoff and becomes a dead letter after MERCATO_OUTBOX_MAX_ATTEMPTS.
 """
 
-import importlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,10 +19,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from mercato.core.events import Actor, DomainEvent, record
 from mercato.core.models import Event, EventDelivery
+from mercato.core.outbox.table import call_handler, handler_table
 from mercato.core.problems import Conflict, NotFound
 
 logger = logging.getLogger(__name__)
@@ -51,13 +50,6 @@ class DeliveryReport:
     @property
     def attempted(self) -> int:
         return self.done + self.failed + self.dead
-
-
-def handler_table() -> dict[str, list[str]]:
-    table = getattr(settings, "MERCATO_HANDLERS", None)
-    if table is None:
-        table = importlib.import_module("mercato.handlers").HANDLERS
-    return {event_type: list(paths) for event_type, paths in table.items() if paths}
 
 
 def max_attempts() -> int:
@@ -122,7 +114,7 @@ def deliver_one(*, delivery_id: int, now: datetime, report: DeliveryReport) -> N
             return  # another worker has it, or it is no longer due
         try:
             with transaction.atomic():
-                import_string(delivery.handler)(delivery.event)
+                call_handler(delivery.handler, delivery.event)
         except Exception as error:  # any handler failure is retried, then dead-lettered
             _mark_failed(delivery, error, now, report)
             return
