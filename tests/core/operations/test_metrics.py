@@ -2,6 +2,7 @@
 database (in a fixed number of queries), and the sum over gunicorn's worker processes."""
 
 import os
+import runpy
 import subprocess
 import sys
 from datetime import timedelta
@@ -218,3 +219,14 @@ def test_multiprocess_mode_sums_every_worker_process(client, tmp_path):
     assert scraped[("mercato_http_request_duration_seconds_count",
                     (("method", "GET"), ("route", "/p/<slug:slug>/")))] == 2
     assert scraped[("mercato_orders_placed_total", ())] == 0
+
+
+def test_gunicorn_empties_the_multiprocess_directory_when_it_starts(tmp_path, monkeypatch):
+    (tmp_path / "counter_4242.db").write_bytes(b"a previous run's counts")
+    (tmp_path / "notes.txt").write_text("not ours")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+    hooks["on_starting"](server=None)
+
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.txt"]
