@@ -14,6 +14,7 @@ from django.utils.html import format_html_join
 from mercato.catalog.models import AttributeValue, ProductVariant, VariantPrice
 from mercato.catalog.services import refresh_listings
 from mercato.core.admin import ProblemsAsMessages, money_display, staff_actor
+from mercato.core.events import SCHEMA_VERSION_KEY
 from mercato.core.selectors import About, history
 from mercato.inventory.errors import StockBelowAllocated
 from mercato.inventory.models import Stock, Warehouse
@@ -180,7 +181,7 @@ class ProductVariantAdmin(ProblemsAsMessages, admin.ModelAdmin):
         rows = [
             (f"{event.created_at:%Y-%m-%d %H:%M}", event.type, event.actor,
              ", ".join(f"{key}={value}" for key, value in sorted(event.payload.items())
-                       if key not in {"aggregate_id", "sku"}))
+                       if key not in {"aggregate_id", "sku", SCHEMA_VERSION_KEY}))
             for event in events
         ]
         if not rows:

@@ -395,3 +395,11 @@ def test_staff_who_may_only_view_orders_get_no_buttons_and_cannot_act(client, or
     assert page.status_code == 200 and page.context["order_actions"] == []
     assert refused.status_code == 403
     assert state(order) == before
+
+
+def test_a_history_row_shows_the_facts_not_the_schema_version():
+    from mercato.orders.admin import payload_summary
+
+    event = Event(type="OrderPutOnHold", payload={"aggregate_id": "o1", "reason": "fraud check",
+                                                  "schema_version": 1})
+    assert payload_summary(event) == "reason: fraud check"
