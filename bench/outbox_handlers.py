@@ -19,5 +19,5 @@ class BenchReceiptWritten(DomainEvent):
 HANDLERS = {"BenchOrderPlaced": ["outbox_handlers.write_receipt"]}
 
 
-def write_receipt(event, event_id=None):  # (row) today, (event, event_id) with typed events
+def write_receipt(event: BenchOrderPlaced, event_id: int) -> None:
     record(BenchReceiptWritten(aggregate_id=event.aggregate_id))

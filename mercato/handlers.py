@@ -1,31 +1,71 @@
-"""The one table of which handler reacts to which event type.
+"""The one table of which handler reacts to which event.
 
-Keys are event type names (the DomainEvent class name stored in Event.type); values are dotted
-paths to `def handle(event: Event) -> None`. The outbox worker (mercato.core.outbox.services)
-delivers each recorded event once to each handler listed here. Handlers must be idempotent on
-`event.pk` (at-least-once: a crash after the effect but before commit runs it again).
+Keys are event classes, values the functions the outbox delivers each recorded event of that
+class to, as `handler(event, event_id)`: the event's own dataclass and its row's id (see
+mercato.core.outbox.table). A renamed event or handler breaks this import, not a delivery.
+Handlers must be idempotent on the event id (at least once: a crash after the effect but before
+the delivery commits runs it again), and a call to another system carries a key derived from it.
 
 Tests point the worker at their own table with `override_settings(MERCATO_HANDLERS={...})`;
 when that setting is absent this table is used.
 """
 
-HANDLERS: dict[str, list[str]] = {
-    "OrderPlaced": ["mercato.notifications.handlers.order_placed"],
-    "OrderCancelled": ["mercato.notifications.handlers.order_cancelled"],
+from mercato.checkout import handlers as checkout
+from mercato.inventory.events import StockLevelSet, StockReceived, StockReleased
+from mercato.notifications import handlers as notifications
+from mercato.orders import handlers as orders
+from mercato.orders.events import (
+    OrderCancelled,
+    OrderPlaced,
+    ShipmentCancelled,
+    ShipmentDelivered,
+    ShipmentShipped,
+)
+from mercato.payments.events import PaymentReferenceAssigned, PaymentTransactionRecorded
+from mercato.returns import handlers as returns
+from mercato.returns.events import (
+    ReturnApproved,
+    ReturnCancelled,
+    ReturnCompleted,
+    ReturnDifferencePaid,
+    ReturnDifferenceWaived,
+    ReturnPaidTwice,
+    ReturnReceived,
+    ReturnRefunded,
+    ReturnRejected,
+    ReturnRequested,
+)
+
+HANDLERS = {
+    # The customer is emailed the confirmation; MERCATO_CAPTURE_MODE=order captures at once.
+    OrderPlaced: [notifications.order_placed, checkout.capture_placed_order],
+    # The payments of a cancelled order are voided or refunded, and the customer told.
+    OrderCancelled: [orders.order_cancelled, notifications.order_cancelled],
     # Backorders: stock that arrives (or comes back) goes to waiting shipments, oldest first.
-    "StockReceived": ["mercato.orders.handlers.stock_arrived"],
-    "StockLevelSet": ["mercato.orders.handlers.stock_arrived"],
-    "StockReleased": ["mercato.orders.handlers.stock_arrived"],
+    StockReceived: [orders.stock_arrived],
+    StockLevelSet: [orders.stock_arrived],
+    StockReleased: [orders.stock_arrived],
     # MERCATO_RELEASE_MODE=on_payment: release shipments once the order's payments are in.
-    "PaymentReferenceAssigned": ["mercato.orders.handlers.payment_changed"],
-    "PaymentTransactionRecorded": ["mercato.orders.handlers.payment_changed"],
-    # The customer is told a parcel left, with its tracking link; a return's replacement that
-    # left has its price difference captured and may complete the return.
-    "ShipmentShipped": ["mercato.notifications.handlers.shipment_shipped",
-                        "mercato.returns.handlers.replacement_shipped"],
-    # Every step of a return is emailed to the customer.
-    **{name: ["mercato.notifications.handlers.return_changed"]
-       for name in ("ReturnRequested", "ReturnApproved", "ReturnRejected", "ReturnReceived",
-                    "ReturnRefunded", "ReturnCompleted", "ReturnCancelled",
-                    "ReturnDifferencePaid", "ReturnDifferenceWaived")},
+    PaymentReferenceAssigned: [orders.payment_changed],
+    PaymentTransactionRecorded: [orders.payment_changed],
+    # A parcel left: the order's payments are captured, the customer gets the tracking link;
+    # a return's replacement has its price difference captured and may complete the return.
+    ShipmentShipped: [orders.shipment_shipped, notifications.shipment_shipped,
+                      returns.replacement_shipped],
+    # Cash on delivery is collected; a parcel cancelled after capture is refunded.
+    ShipmentDelivered: [orders.shipment_delivered],
+    ShipmentCancelled: [orders.shipment_cancelled],
+    # Every step of a return is emailed to the customer. The price difference of an exchange
+    # is captured at once (capture mode order), and voided when the return is rejected or
+    # cancelled, or when a second payment secured it again.
+    ReturnRequested: [notifications.return_changed],
+    ReturnApproved: [notifications.return_changed],
+    ReturnRejected: [notifications.return_changed, returns.return_closed],
+    ReturnReceived: [notifications.return_changed],
+    ReturnRefunded: [notifications.return_changed],
+    ReturnCompleted: [notifications.return_changed],
+    ReturnCancelled: [notifications.return_changed, returns.return_closed],
+    ReturnDifferencePaid: [notifications.return_changed, returns.difference_paid],
+    ReturnDifferenceWaived: [notifications.return_changed],
+    ReturnPaidTwice: [returns.paid_twice],
 }

@@ -79,6 +79,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Operations first: an id on every response, the probes answered before the TLS redirect
+    # and the host check, then every other request counted (README, "Health, metrics and logs").
+    "mercato.core.operations.request_ids.AssignRequestId",
+    "mercato.core.operations.health.AnswerProbes",
+    "mercato.core.operations.http_metrics.CountRequests",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -188,12 +193,44 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+LOG_FORMATS = ("plain", "json")
+
+
+def logging_settings(log_format: str, level: str) -> dict[str, object]:
+    """LOGGING for MERCATO_LOG_FORMAT: `plain` writes the message as it is; `json` writes one
+    JSON object a line with the request id, for Django's own loggers too."""
+    plain: dict[str, object] = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "handlers": {"console": {"class": "logging.StreamHandler"}},
+        "root": {"handlers": ["console"], "level": level},
+    }
+    if log_format not in LOG_FORMATS:
+        raise ImproperlyConfigured(f"MERCATO_LOG_FORMAT must be plain or json, not {log_format!r}")
+    if log_format == "plain":
+        return plain
+    return plain | {
+        "filters": {"request_id": {"()": "mercato.core.operations.log_context.RequestIdFilter"}},
+        "formatters": {"json": {"()": "mercato.core.operations.log_context.json_formatter"}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json",
+                                 "filters": ["request_id"]}},
+        # Django's own handlers (its console when DEBUG, mail_admins, the dev server's) are
+        # dropped: their records go up to the one JSON handler.
+        "loggers": {name: {"handlers": [], "propagate": True}
+                    for name in ("django", "django.server")},
+    }
+
+
+MERCATO_LOG_FORMAT = os.environ.get("MERCATO_LOG_FORMAT", "plain").strip().lower() or "plain"
+LOGGING = logging_settings(MERCATO_LOG_FORMAT, os.environ.get("LOG_LEVEL", "WARNING"))
+
+# Operations (README, "Health, metrics and logs"). /metrics is open to staff and to this bearer
+# token; unset, only to staff. prometheus-client reads PROMETHEUS_MULTIPROC_DIR itself at import
+# (set it before gunicorn starts); /metrics then sums every worker's files.
+MERCATO_METRICS_TOKEN = os.environ.get("MERCATO_METRICS_TOKEN", "")
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+# The Celery broker, CELERY_BROKER_URL, is read with the transport settings below; /readyz
+# checks it when set.
 
 # Shop settings
 MERCATO_SHOP_NAME = os.environ.get("MERCATO_SHOP_NAME", "Mercato demo shop")

@@ -18,8 +18,9 @@
 5. If step 4 fails (stock sold meanwhile, a promotion used up, the cart already ordered) or a
    payment is declined, every authorization is voided (a gift card gets its balance back) and
    the problem is stored, so a retry with the same key gets it again.
-6. With MERCATO_CAPTURE_MODE=order the payments are captured after the commit; a capture that
-   fails leaves the payment Authorized for staff to capture (it is in the ledger).
+6. With MERCATO_CAPTURE_MODE=order the payments are captured when the outbox delivers
+   OrderPlaced (checkout.handlers), never in the request; a refused capture leaves the payment
+   Authorized for staff to capture (it is in the ledger).
 """
 
 import logging
@@ -66,7 +67,6 @@ from mercato.payments.models import Payment
 from mercato.payments.services import (
     assign_reference,
     authorize_or_confirm,
-    capture_payment,
     create_payment,
     void_payment,
 )
@@ -107,7 +107,6 @@ def complete_checkout(*, cart: Cart, customer: User | None, request: CheckoutReq
         # the authorizations; left alone, they lapse at the provider.
         _release(attempt)
         raise
-    _capture_if_configured(attempt=attempt, by=by)
     return Completion(order=order, created=True)
 
 
@@ -263,22 +262,6 @@ def _void_payments(*, attempt: CheckoutAttempt, by: Actor) -> None:
         if payment.status == PaymentStatus.AUTHORIZED:
             void_payment(payment_id=payment_id, by=by,
                          idempotency_key=f"{attempt.public_id}:{index}:void")
-
-
-def _capture_if_configured(*, attempt: CheckoutAttempt, by: Actor) -> None:
-    if settings.MERCATO_CAPTURE_MODE != "order":
-        return
-    authorized = set(Payment.objects.filter(public_id__in=attempt.payment_ids,
-                                            status=PaymentStatus.AUTHORIZED)
-                     .values_list("public_id", flat=True))
-    for index, payment_id in enumerate(attempt.payment_ids):
-        if payment_id not in authorized:
-            continue  # cash on delivery is captured when the parcel is paid for
-        try:
-            capture_payment(payment_id=payment_id, by=by,
-                            idempotency_key=f"{attempt.public_id}:{index}:capture")
-        except Problem:
-            logger.warning("Capture of payment %s at order placement refused", payment_id)
 
 
 def abandon_stale_attempts(*, older_than: timedelta, by: Actor = SYSTEM) -> int:

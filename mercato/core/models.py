@@ -67,7 +67,7 @@ class DeliveryAttempt(models.Model):
     error = models.TextField(blank=True)
     # The HTTP status an outside call answered (see mercato/core/outbox/calls.py), if any.
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    worker = models.CharField(max_length=100, blank=True)  # host:pid that ran it
+    worker = models.CharField(max_length=100, blank=True)  # "celery celery@host pid 12", ...
 
     class Meta:
         ordering = ["id"]

@@ -6,15 +6,21 @@ redelivered after its worker was killed (acks_late, reject_on_worker_lost), is h
 `dispatch` is beat's pass that sends `deliver` messages from the table.
 """
 
+import os
+
+from celery import Task
+
 from mercato.celery import app
 from mercato.core.outbox.dispatch import dispatch_due
-from mercato.core.outbox.services import deliver_one
+from mercato.core.outbox.services import deliver_one, worker_label
 from mercato.core.scheduling import run_job
 
 
-@app.task(name="mercato.outbox.deliver", acks_late=True, reject_on_worker_lost=True)
-def deliver(delivery_id: int) -> None:
-    deliver_one(delivery_id=delivery_id)
+@app.task(name="mercato.outbox.deliver", acks_late=True, reject_on_worker_lost=True, bind=True)
+def deliver(task: Task, delivery_id: int) -> None:
+    node = task.request.hostname or ""  # the worker's node name, celery@host by default
+    deliver_one(delivery_id=delivery_id,
+                worker=f"celery {node} pid {os.getpid()}" if node else worker_label("celery"))
 
 
 @app.task(name="mercato.outbox.dispatch")

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from mercato.core.admin import ViewOnlyAdmin, action_buttons, staff_actor
 from mercato.core.models import Event
 from mercato.core.problems import Problem
+from mercato.core.selectors import About, history
 from mercato.fulfilment import pdf, selectors, services
 from mercato.fulfilment.models import Picklist, PicklistLine, PicklistShipment
 from mercato.fulfilment.pdf import pdf_response
@@ -61,10 +62,8 @@ LIST_TITLES = {ShipmentStatus.RELEASED: "Released for Shipping",
 
 def shipment_history(shipment: Shipment) -> list[Event]:
     """The shipment's part of its order's history (its events name it by public id)."""
-    return list(Event.objects.filter(aggregate_type="order",
-                                     aggregate_id=shipment.order.public_id,
-                                     payload__shipment_id=shipment.public_id)
-                .order_by("created_at", "id"))
+    return history(About("order", shipment.order.public_id),
+                   mentioning={"shipment_id": shipment.public_id})
 
 
 class ShipForm(forms.Form):
@@ -426,13 +425,12 @@ class PicklistAdmin(ViewOnlyAdmin):
         picklist = self.get_object(request, object_id)
         if picklist is None:
             return super().change_view(request, object_id, form_url, extra_context)
-        events = Event.objects.filter(aggregate_type="picklist",
-                                      aggregate_id=picklist.number).order_by("created_at", "id")
+        events = history(About("picklist", picklist.number))
         context = {
             **(extra_context or {}),
             "pdf_url": reverse(f"{self.admin_site.name}:fulfilment_picklist_pdf",
                                args=[picklist.pk]),
-            "history_rows": history_rows(list(events)),
+            "history_rows": history_rows(events),
         }
         return super().change_view(request, object_id, form_url, context)
 

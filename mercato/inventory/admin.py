@@ -14,7 +14,8 @@ from django.utils.html import format_html_join
 from mercato.catalog.models import AttributeValue, ProductVariant, VariantPrice
 from mercato.catalog.services import refresh_listings
 from mercato.core.admin import ProblemsAsMessages, money_display, staff_actor
-from mercato.core.models import Event
+from mercato.core.events import SCHEMA_VERSION_KEY
+from mercato.core.selectors import About, history
 from mercato.inventory.errors import StockBelowAllocated
 from mercato.inventory.models import Stock, Warehouse
 from mercato.inventory.services import set_stock_level
@@ -175,13 +176,12 @@ class ProductVariantAdmin(ProblemsAsMessages, admin.ModelAdmin):
         if obj.pk is None:
             return "—"
         stock_ids = [str(pk) for pk in obj.stock_levels.values_list("pk", flat=True)]
-        events = Event.objects.filter(
-            aggregate_type="stock", aggregate_id__in=stock_ids
-        ).order_by("-id")[:STOCK_HISTORY_LENGTH]
+        events = history(About("stock", stock_ids), newest_first=True,
+                         limit=STOCK_HISTORY_LENGTH)
         rows = [
             (f"{event.created_at:%Y-%m-%d %H:%M}", event.type, event.actor,
              ", ".join(f"{key}={value}" for key, value in sorted(event.payload.items())
-                       if key not in {"aggregate_id", "sku"}))
+                       if key not in {"aggregate_id", "sku", SCHEMA_VERSION_KEY}))
             for event in events
         ]
         if not rows:

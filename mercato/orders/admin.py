@@ -31,7 +31,7 @@ from mercato.core.admin import (
     money_display,
     staff_actor,
 )
-from mercato.core.events import Actor
+from mercato.core.events import SCHEMA_VERSION_KEY, Actor
 from mercato.core.models import Event
 from mercato.core.problems import Problem
 from mercato.orders import services
@@ -288,7 +288,7 @@ def payment_rows(payments: list[Payment]) -> list[dict]:
 def payload_summary(event: Event) -> str:
     """The event's facts in one line ("old_status: InProgress, new_status: OnHold, ...")."""
     text = ", ".join(f"{key}: {value}" for key, value in event.payload.items()
-                     if key != "aggregate_id" and value not in ("", None))
+                     if key not in ("aggregate_id", SCHEMA_VERSION_KEY) and value not in ("", None))
     if len(text) > PAYLOAD_SUMMARY_LENGTH:
         return text[:PAYLOAD_SUMMARY_LENGTH - 1] + "…"
     return text

@@ -81,7 +81,10 @@ class ShipmentStatusChanged(DomainEvent):
 
 @dataclass(frozen=True)
 class ShipmentCancelled(ShipmentStatusChanged):
-    pass
+    # The order's payments were captured when the parcel was cancelled (the rest of the order
+    # goes on): its value is refunded. Decided in the cancellation's transaction, because a
+    # capture made later already leaves the cancelled parcels out.
+    refund_value: bool = False
 
 
 @dataclass(frozen=True)

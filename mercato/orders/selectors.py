@@ -17,7 +17,6 @@ from django.db.models import (
     Min,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -26,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from mercato.core.models import Event
+from mercato.core.selectors import About, history
 from mercato.orders.errors import OrderNotFound
 from mercato.orders.events import OrderPlaced
 from mercato.orders.models import Order, OrderLine, Shipment, ShipmentLine
@@ -94,19 +94,15 @@ def shipments_with_lines(shipments: QuerySet[Shipment]) -> QuerySet[Shipment]:
 
 def order_history(*, order: Order) -> list[Event]:
     """Every event recorded for the order, oldest first (1 query)."""
-    events = Event.objects.filter(aggregate_type=OrderPlaced.aggregate_type,
-                                  aggregate_id=order.public_id)
-    return list(events.order_by("id"))
+    return history(About(OrderPlaced.aggregate_type, order.public_id))
 
 
 def order_timeline(*, order: Order) -> list[Event]:
     """The order's events and those of its payments (found by the order number), merged in
     time order (1 query): what the back office shows as the order's history."""
     payment_ids = Payment.objects.filter(reference=order.number).values("public_id")
-    events = Event.objects.filter(
-        Q(aggregate_type=OrderPlaced.aggregate_type, aggregate_id=order.public_id)
-        | Q(aggregate_type=PaymentCreated.aggregate_type, aggregate_id__in=payment_ids))
-    return list(events.order_by("created_at", "id"))
+    return history(About(OrderPlaced.aggregate_type, order.public_id),
+                   About(PaymentCreated.aggregate_type, payment_ids))
 
 
 # --- lists --------------------------------------------------------------------------------------
@@ -233,3 +229,8 @@ def filter_payment_state(orders: QuerySet[Order], state: str) -> QuerySet[Order]
     if state == PAYMENT_MIXED:
         return orders.filter(payment_low__isnull=False).exclude(payment_low=F("payment_high"))
     return orders.filter(payment_low=state, payment_high=state)
+
+
+def orders_placed_count() -> int:
+    """Every order placed, for the metrics (one COUNT)."""
+    return Order.objects.count()

@@ -1,9 +1,9 @@
 """Reads of payments and gift cards, with what their pages show."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from mercato.payments.errors import PaymentNotFound
-from mercato.payments.models import GiftCard, Payment
+from mercato.payments.models import GiftCard, Payment, Transaction
 
 
 def payment_detail(*, payment_id: str) -> Payment:
@@ -20,3 +20,9 @@ def payments_for(*, reference: str) -> QuerySet[Payment]:
 
 def gift_card_by_code(*, code: str) -> GiftCard | None:
     return GiftCard.objects.filter(code__iexact=code.strip()).first()
+
+
+def transaction_counts_by_outcome() -> list[tuple[str, bool, int]]:
+    """(kind, succeeded, count) over the whole ledger, for the metrics: one GROUP BY."""
+    return list(Transaction.objects.order_by().values_list("kind", "succeeded")
+                .annotate(count=Count("id")))

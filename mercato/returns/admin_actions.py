@@ -9,6 +9,7 @@ from mercato.catalog.models import ProductVariant
 from mercato.core.events import Actor
 from mercato.core.models import Event
 from mercato.core.money import Money
+from mercato.core.selectors import About, history
 from mercato.customers.models import User
 from mercato.orders.models import OrderLine
 from mercato.returns import services
@@ -38,10 +39,8 @@ LIST_TITLES = {ReturnStatus.REQUESTED: "Returns to Approve",
 
 def return_history(return_request: ReturnRequest) -> list[Event]:
     """The return's part of its order's history (its events name it by RMA)."""
-    return list(Event.objects.filter(aggregate_type="order",
-                                     aggregate_id=return_request.order.public_id,
-                                     payload__rma=return_request.rma)
-                .order_by("created_at", "id"))
+    return history(About("order", return_request.order.public_id),
+                   mentioning={"rma": return_request.rma})
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,14 @@ class ReturnDifferenceWaived(ReturnEvent):
 
 
 @dataclass(frozen=True)
+class ReturnPaidTwice(ReturnEvent):
+    """A payment for the difference was authorized while another one had already secured it:
+    this one is voided (by the outbox), the customer never pays twice."""
+
+    payment_id: str
+
+
+@dataclass(frozen=True)
 class ReturnPaymentRecorded(ReturnEvent):
     """A return's difference payment captured (replacement shipped) or voided (cancelled)."""
 

@@ -10,6 +10,7 @@ from mercato.inventory.models import Stock
 from mercato.orders.models import Order, Shipment
 from mercato.payments.models import Payment, Transaction
 from tests.checkout.conftest import BERLIN, new_key, order_request
+from tests.outbox import deliver_all
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +101,8 @@ def test_capture_at_order_placement_when_the_shop_says_so(cart, checkout):
     response = checkout(cart, order_request(), key=new_key())
 
     assert response.status_code == 201
+    assert Payment.objects.get().status == "Authorized"  # the request calls no more gateways
+    deliver_all()  # OrderPlaced reaches checkout.handlers.capture_placed_order
     assert Payment.objects.get().status == "Captured"
 
 

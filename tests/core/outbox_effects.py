@@ -31,8 +31,7 @@ class ScanCounted(DomainEvent):
 HANDLERS = {"ParcelScanned": ["tests.core.outbox_effects.count_scan"]}
 
 
-def count_scan(event, event_id=None):  # (row) today, (event, event_id) with typed events
-    event_id = event.pk if event_id is None else event_id
+def count_scan(event: ParcelScanned, event_id: int) -> None:
     hang = (event.aggregate_id in os.environ.get("MERCATO_TEST_HANG_AT", "").split(",")
             and not calls_of(event.aggregate_id))
     with open(os.environ["MERCATO_TEST_CALLS_FILE"], "a") as calls:

@@ -4,8 +4,9 @@ from typing import ClassVar
 import pytest
 from django.db import transaction
 
-from mercato.core.events import Actor, DomainEvent, history, record
+from mercato.core.events import Actor, DomainEvent, record
 from mercato.core.models import Event
+from mercato.core.selectors import About, history
 
 
 @dataclass(frozen=True)
@@ -20,9 +21,9 @@ def test_record_appends_an_event_with_its_payload_and_actor():
         record(
             ThingHappened(aggregate_id="t1", amount="2.50"), by=Actor("staff", "ann@example.com")
         )
-    [event] = history("thing", "t1")
+    [event] = history(About("thing", "t1"))
     assert event.type == "ThingHappened"
-    assert event.payload == {"aggregate_id": "t1", "amount": "2.50"}
+    assert event.payload == {"aggregate_id": "t1", "amount": "2.50", "schema_version": 1}
     assert event.actor == "staff:ann@example.com"
 
 

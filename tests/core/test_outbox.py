@@ -37,39 +37,39 @@ class ParcelWeighed(DomainEvent):
     aggregate_type = "parcel"
 
 
-def notify(event: Event) -> None:
-    handled.append(("notify", event.pk))
+def notify(event: ParcelShipped, event_id: int) -> None:
+    handled.append(("notify", event_id))
 
 
-def sync(event: Event) -> None:
-    handled.append(("sync", event.pk))
+def sync(event: ParcelShipped, event_id: int) -> None:
+    handled.append(("sync", event_id))
 
 
-def broken(event: Event) -> None:
+def broken(event: ParcelShipped, event_id: int) -> None:
     raise RuntimeError("carrier is down")
 
 
-def stop_worker(event: Event) -> None:
-    handled.append(("stop", event.pk))
+def stop_worker(event: ParcelShipped, event_id: int) -> None:
+    handled.append(("stop", event_id))
     os.kill(os.getpid(), signal.SIGTERM)
 
 
 carrier_down: list[bool] = []
 
 
-def flaky(event: Event) -> None:
+def flaky(event: ParcelShipped, event_id: int) -> None:
     if carrier_down:
         raise RuntimeError("carrier is down")
-    handled.append(("flaky", event.pk))
+    handled.append(("flaky", event_id))
 
 
-def weigh_then_flaky(event: Event) -> None:
+def weigh_then_flaky(event: ParcelShipped, event_id: int) -> None:
     with transaction.atomic():  # a write of the handler's own, kept only if it succeeds
-        record(ParcelWeighed(aggregate_id=str(event.pk)))
-    flaky(event)
+        record(ParcelWeighed(aggregate_id=str(event_id)))
+    flaky(event, event_id)
 
 
-def refused(event: Event) -> None:
+def refused(event: ParcelShipped, event_id: int) -> None:
     raise OutsideCallFailed(503, "carrier busy")
 
 
@@ -78,7 +78,7 @@ class Accepted:
     status_code: int = 202
 
 
-def posted(event: Event) -> Accepted:
+def posted(event: ParcelShipped, event_id: int) -> Accepted:
     return Accepted()
 
 
@@ -181,7 +181,7 @@ def test_every_attempt_is_logged_and_a_failed_one_keeps_no_handler_writes():
         "failed", "RuntimeError: carrier is down", None)
     assert (done.outcome, done.error) == ("done", "")
     assert failed.started_at <= done.started_at and failed.duration_ms >= 0
-    assert done.worker.endswith(f":{os.getpid()}")
+    assert done.worker.endswith(f" pid {os.getpid()}")
     assert list(Event.objects.filter(type="ParcelWeighed").values_list("aggregate_id", flat=True)
                 ) == [str(event.pk)]  # the failed attempt's write rolled back
     assert (delivery.status, delivery.attempts) == ("done", 2)

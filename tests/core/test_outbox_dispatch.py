@@ -25,11 +25,11 @@ class CrateLoaded(DomainEvent):
     aggregate_type = "crate"
 
 
-def load(event: Event) -> None:
-    calls.append(event.pk)
+def load(event: CrateLoaded, event_id: int) -> None:
+    calls.append(event_id)
 
 
-def jammed(event: Event) -> None:
+def jammed(event: CrateLoaded, event_id: int) -> None:
     raise RuntimeError("conveyor jammed")
 
 

@@ -34,15 +34,15 @@ class BinLabelled(DomainEvent):
     aggregate_type = "bin"
 
 
-def tally(event: Event) -> None:
-    seen.append(("tally", event.pk))
+def tally(event: BinEmptied, event_id: int) -> None:
+    seen.append(("tally", event_id))
 
 
-def audit(event: Event) -> None:
-    seen.append(("audit", event.pk))
+def audit(event: BinEmptied, event_id: int) -> None:
+    seen.append(("audit", event_id))
 
 
-def failing(event: Event) -> None:
+def failing(event: BinEmptied, event_id: int) -> None:
     raise RuntimeError("scale offline")
 
 

@@ -17,20 +17,17 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from kombu import Connection
 
 from mercato.core.events import record
 from mercato.core.models import DeliveryAttempt, Event, EventDelivery
 from tests.core.outbox_effects import ParcelScanned, calls_of
+from tests.processes import BIN, Processes
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 EVENTS = 1000
 WAIT_SECONDS = 120  # an upper bound for a step, never a measure
 BROKERS = {"redis": "redis://127.0.0.1:6379/11",
@@ -43,47 +40,14 @@ KILL_POOL_PROCESS_AT, KILL_WORKER_AT = "S-0300", "S-0700"
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def shared_database_url() -> str:
-    """The test database, as worker processes reach it."""
-    db = connection.settings_dict
-    return (f"postgres://{quote(db['USER'] or '')}:{quote(db['PASSWORD'] or '')}@"
-            f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}")
-
-
-@dataclass
-class Workers:
-    """Worker processes of one test, each in its own process group with its log in `tmp`."""
-
-    tmp: Path
-    env: dict[str, str]
-    started: list[subprocess.Popen] = field(default_factory=list)
-
-    def start(self, name: str, *argv: str) -> subprocess.Popen:
-        with (self.tmp / f"{name}.log").open("ab") as log:
-            process = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
-        self.started.append(process)
-        return process
+class Workers(Processes):
+    """Worker processes of one test, and the waits on what they do."""
 
     def start_celery_worker(self, name: str) -> subprocess.Popen:
         node = f"{self.env['CELERY_QUEUE']}-{name}@%h"
         return self.start(name, str(BIN / "celery"), "-A", "mercato", "worker", "-l", "INFO",
                           "-c", "2", "-n", node, "--without-gossip", "--without-mingle",
                           "--without-heartbeat")
-
-    def kill(self, process: subprocess.Popen) -> None:
-        """SIGKILL the process and every process it started (a worker and its pool)."""
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-    def stop_all(self) -> None:
-        for process in self.started:
-            if process.poll() is None:
-                self.kill(process)
-
-    def logs(self) -> str:
-        return "\n".join(f"--- {log.name}\n" + "\n".join(log.read_text().splitlines()[-30:])
-                         for log in sorted(self.tmp.glob("*.log")))
 
     def wait_for(self, what: str, condition: Callable[[], object]) -> object:
         deadline = time.monotonic() + WAIT_SECONDS
@@ -102,18 +66,12 @@ class Workers:
 def workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workers]:
     calls = tmp_path / "calls.txt"
     monkeypatch.setenv("MERCATO_TEST_CALLS_FILE", str(calls))  # calls_of() here reads it too
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("PYTEST_", "DJANGO_", "CELERY_"))}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "mercato.settings", "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": shared_database_url(), "MERCATO_VAR_DIR": str(tmp_path),
+    running = Workers(tmp_path, {
         "MERCATO_HANDLERS_MODULE": "tests.core.outbox_effects",
         "MERCATO_TEST_CALLS_FILE": str(calls),
         "MERCATO_WORKER_POLL_SECONDS": "0.2", "MERCATO_OUTBOX_LEASE": "5s",
-        "MERCATO_OUTBOX_IN_FLIGHT": "200", "EMAIL_URL": "dummy://", "LOG_LEVEL": "INFO",
-        "PYTHONUNBUFFERED": "1",
+        "MERCATO_OUTBOX_IN_FLIGHT": "200", "LOG_LEVEL": "INFO",
     })
-    running = Workers(tmp=tmp_path, env=env)
     try:
         yield running
     finally:
@@ -132,7 +90,7 @@ def all_delivered() -> bool:
     return EventDelivery.objects.filter(status="done").count() == EVENTS
 
 
-def assert_each_handled_once(scans: list[str], killed_in: list[str]) -> None:
+def assert_each_handled_once(scans: list[str], killed_in: list[str], run_by: str) -> None:
     assert not EventDelivery.objects.exclude(status="done").exists()
     assert EventDelivery.objects.count() == EVENTS
     counted = Event.objects.filter(type="ScanCounted").values_list("aggregate_id", flat=True)
@@ -145,6 +103,7 @@ def assert_each_handled_once(scans: list[str], killed_in: list[str]) -> None:
     # One logged attempt per delivery: a killed attempt leaves no row, a duplicate message none.
     assert DeliveryAttempt.objects.filter(outcome="done").count() == EVENTS
     assert not DeliveryAttempt.objects.exclude(outcome="done").exists()
+    assert not DeliveryAttempt.objects.exclude(worker__startswith=f"{run_by} ").exists()
 
 
 @pytest.fixture
@@ -178,7 +137,7 @@ def test_the_embedded_worker_killed_in_a_handler_delivers_every_event_once(worke
     workers.start("worker-2", sys.executable, "manage.py", "run_worker")
     workers.wait_for("every delivery done", all_delivered)
 
-    assert_each_handled_once(scans, killed_in=[KILL_WORKER_AT])
+    assert_each_handled_once(scans, killed_in=[KILL_WORKER_AT], run_by="run_worker")
 
 
 @pytest.mark.parametrize("celery_broker", list(BROKERS), indirect=True)
@@ -195,4 +154,5 @@ def test_celery_workers_killed_in_a_handler_deliver_every_event_once(workers, ce
     workers.start_celery_worker("worker-2")
     workers.wait_for("every delivery done", all_delivered)
 
-    assert_each_handled_once(scans, killed_in=[KILL_POOL_PROCESS_AT, KILL_WORKER_AT])
+    assert_each_handled_once(scans, killed_in=[KILL_POOL_PROCESS_AT, KILL_WORKER_AT],
+                             run_by="celery")

@@ -110,6 +110,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server.manage("collectstatic", "--noinput", "-v", "0", "-i", "admin", "-i", "ninja",
                   timeout=120)
     with server.log.open("wb") as log:
+        # As `make run`: the outbox worker beside gunicorn (payments settle, emails go out).
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "run_worker"], cwd=ROOT,
+            env={**env, "MERCATO_WORKER_POLL_SECONDS": "0.2"}, stdout=log,
+            stderr=subprocess.STDOUT)
         process = subprocess.Popen(
             [str(Path(sys.executable).with_name("gunicorn")), "mercato.wsgi",
              "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "30",
@@ -120,12 +125,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         _wait_until_up(server.url, process, server.log)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        for running in (process, worker):
+            running.terminate()
+            try:
+                running.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                running.kill()
+                running.wait()
 
 
 @pytest.fixture(scope="package")

@@ -169,7 +169,8 @@ def test_creating_a_picklist_is_recorded_in_its_history_and_each_orders(quote):
         "picklist", picklist.number, "staff:picker@example.com")
     assert event.payload | {} == {
         "aggregate_id": picklist.number, "warehouse": "main",
-        "shipments": f"{first.number}, {second.number}", "shipment_count": 2, "units": 6}
+        "shipments": f"{first.number}, {second.number}", "shipment_count": 2, "units": 6,
+        "schema_version": 1}
     packed = Event.objects.filter(type="ShipmentPacked").order_by("pk")
     assert [(e.aggregate_id, e.payload["reference"]) for e in packed] == [
         (first.order.public_id, picklist.number), (second.order.public_id, picklist.number)]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mercato.core.events import Actor
+from mercato.core.events import Actor, from_row
 from mercato.core.models import Event
 from mercato.core.outbox import deliver_due
 from mercato.notifications.handlers import order_cancelled
@@ -45,7 +45,7 @@ def test_a_cancellation_delivered_twice_is_emailed_once(smtp_server):
     cancel_order(public_id=order.public_id, by=STAFF)
     event = Event.objects.get(type="OrderCancelled", aggregate_id=order.public_id)
 
-    order_cancelled(event)
-    order_cancelled(event)
+    order_cancelled(from_row(event), event.pk)
+    order_cancelled(from_row(event), event.pk)
 
     assert len(cancelled_messages(smtp_server)) == 1

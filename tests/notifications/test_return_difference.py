@@ -3,6 +3,7 @@ what is to pay and that the replacement waits for it; paying and waiving are ema
 
 import pytest
 
+from mercato.core.events import from_row
 from mercato.core.models import Event
 from mercato.core.outbox import deliver_due
 from mercato.notifications.handlers import return_changed
@@ -141,7 +142,8 @@ def test_each_difference_email_is_sent_once(mailoutbox):
     pay(ret)
     deliver_due()
 
-    return_changed(Event.objects.get(type="ReturnDifferencePaid"))
+    paid = Event.objects.get(type="ReturnDifferencePaid")
+    return_changed(from_row(paid), paid.pk)
 
     assert SentEmail.objects.filter(kind=EmailKind.RETURN_UPDATE).count() == 2
     assert Event.objects.filter(type="ReturnEmailSent",

@@ -31,6 +31,7 @@ from mercato.payments.states import PaymentStatus
 from tests.factories import StockFactory, WarehouseFactory
 from tests.orders.builders import make_quote, place, variants_of
 from tests.orders.test_cancel_and_capture import card_payment, status
+from tests.outbox import deliver_all
 
 pytestmark = pytest.mark.django_db
 STAFF = Actor("staff", "warehouse@example.com")
@@ -233,6 +234,8 @@ def test_shipping_captures_the_authorized_payment():
     order, shipment = one_shipment_order()
     payment = card_payment(order, amount=str(order.total))
     ship(shipment)
+    assert status(payment) == PaymentStatus.AUTHORIZED  # shipping calls no gateway
+    deliver_all()  # ShipmentShipped reaches the settlement
     assert status(payment) == PaymentStatus.CAPTURED
     assert payment.transactions.get(kind="capture").amount == order.total
     assert "OrderPaymentCaptured" in types(order)
@@ -242,7 +245,9 @@ def test_the_second_parcel_captures_nothing_more():
     order, first, second = two_shipment_order()
     payment = card_payment(order, amount=str(order.total))
     ship(first)
+    deliver_all()
     ship(second)
+    deliver_all()
     assert payment.transactions.filter(kind="capture").count() == 1
 
 
@@ -253,6 +258,7 @@ def test_a_parcel_cancelled_before_capture_is_captured_for_less():
     order.refresh_from_db()
     assert order.status == OrderStatus.IN_PROGRESS
     ship(first)
+    deliver_all()
     order.refresh_from_db()
     assert order.status == OrderStatus.COMPLETED
     mug_line = order.lines.get(sku=variants_of_order(order)[1])
@@ -268,7 +274,9 @@ def test_a_parcel_cancelled_after_capture_is_refunded():
     order, first, second = two_shipment_order()
     payment = card_payment(order, amount=str(order.total))
     ship(first)
+    deliver_all()
     cancel_shipment(public_id=second.public_id, by=STAFF)
+    deliver_all()
     order.refresh_from_db()
     assert order.status == OrderStatus.COMPLETED
     refund = payment.transactions.get(kind="refund")
@@ -285,6 +293,7 @@ def test_cancelling_the_last_open_shipment_cancels_the_order_and_voids_the_payme
     assert cancelled.status == SS.CANCELLED
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
+    deliver_all()
     assert status(payment) == PaymentStatus.VOIDED
     assert list(Stock.objects.values_list("allocated", flat=True)) == [0, 0]
 
@@ -304,9 +313,11 @@ def test_cash_on_delivery_is_marked_paid_when_the_delivery_is_confirmed():
     cash = create_payment(reference=order.number, method="cash_on_delivery",
                           amount=Money(order.total, order.currency))
     ship(shipment)
+    deliver_all()
     assert status(cash) == PaymentStatus.PENDING
     delivered = confirm_delivery(public_id=shipment.public_id, by=STAFF)
     assert delivered.delivered_at is not None
+    deliver_all()
     assert status(cash) == PaymentStatus.CAPTURED
     with pytest.raises(IllegalTransition, match="already delivered"):
         confirm_delivery(public_id=shipment.public_id, by=STAFF)

@@ -16,6 +16,7 @@ from mercato.payments.services import (
 )
 from mercato.returns.services import ReturnLineRequest
 from tests.orders.builders import make_quote, place
+from tests.outbox import deliver_all
 
 STAFF = Actor("staff", "cs@example.com")
 CUSTOMER = Actor("customer", "ada@example.com")
@@ -48,6 +49,7 @@ def ship_all(order: Order) -> None:
         mark_shipment_shipped(public_id=shipment.public_id, carrier="DHL",
                               tracking_number="00340434161094042557", tracking_url="",
                               weight_grams=None, by=STAFF)
+    deliver_all()  # the worker captures the payments (and emails the tracking link)
 
 
 def shipped_order(*, gift: Decimal | None = None, on_hand: int = 100) -> Order:

@@ -34,6 +34,7 @@ from mercato.returns.services import (
 )
 from mercato.returns.states import ReturnStatus
 from tests.factories import make_sellable_variant
+from tests.outbox import deliver_all
 from tests.returns.builders import (
     CUSTOMER,
     STAFF,
@@ -187,6 +188,8 @@ def test_cancelling_the_return_voids_the_paid_difference():
     order, ret = dearer_return()
     pay(ret, token(), order)
     cancel_return(rma=ret.rma, by=STAFF, reason="Customer kept it")
+    assert Payment.objects.get(reference=ret.rma).status == "Authorized"  # no gateway call
+    deliver_all()  # ReturnCancelled reaches the void
     assert Payment.objects.get(reference=ret.rma).status == "Voided"
 
 
@@ -201,6 +204,7 @@ def test_a_paid_return_can_no_longer_be_edited():
 def test_with_capture_at_order_the_difference_is_captured_when_paid():
     order, ret = dearer_return()
     pay(ret, token(), order)
+    deliver_all()
     assert Payment.objects.get(reference=ret.rma).status == "Captured"
 
 
@@ -277,6 +281,8 @@ def test_a_payment_another_tab_made_meanwhile_leaves_this_one_voided(monkeypatch
     monkeypatch.setattr(difference, "_authorize", other_tab_paid_first)
     with pytest.raises(errors.NothingToPay):
         pay(ret, token(), order)
+    assert Event.objects.filter(type="ReturnPaidTwice").count() == 1
+    deliver_all()  # the second payment is voided
     assert sorted(Payment.objects.filter(reference=ret.rma).values_list("status", flat=True)) == [
         "Authorized", "Voided"]
 

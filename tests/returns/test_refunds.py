@@ -13,6 +13,7 @@ from mercato.returns import errors
 from mercato.returns.models import ReturnRefund, ReturnRequest
 from mercato.returns.services import refund_due, refund_return, request_return
 from tests.orders.builders import make_quote, place
+from tests.outbox import deliver_all
 from tests.returns.builders import (
     GIFT,
     STAFF,
@@ -103,6 +104,7 @@ def test_cash_on_delivery_refund_is_recorded_as_manual():
                    amount=Money(order.total, EUR))
     ship_all(order)
     confirm_delivery(public_id=order.shipments.get().public_id, by=STAFF)
+    deliver_all()  # the cash is collected
     ret = request_return(order_number=order.number, lines=[refund_line(lines(order)[1])],
                          by=STAFF)
     [txn] = refund_return(rma=ret.rma, by=STAFF)

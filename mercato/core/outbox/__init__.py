@@ -5,11 +5,11 @@ from mercato.core.outbox.services import (
     DeliveryReport,
     backoff,
     deliver_due,
-    handler_table,
     replay_event,
     replay_events,
     retry_delivery,
 )
+from mercato.core.outbox.table import handler_table
 
 __all__ = ["DeliveryReport", "OutsideCallFailed", "backoff", "deliver_due", "handler_table",
            "idempotency_key", "replay_event", "replay_events", "retry_delivery",

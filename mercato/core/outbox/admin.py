@@ -21,12 +21,8 @@ from django.views.decorators.http import require_POST
 
 from mercato.core.admin import ViewOnlyAdmin, action_buttons, staff_actor
 from mercato.core.models import DeliveryAttempt, Event, EventDelivery
-from mercato.core.outbox.services import (
-    handler_table,
-    replay_event,
-    replay_events,
-    retry_delivery,
-)
+from mercato.core.outbox.services import replay_event, replay_events, retry_delivery
+from mercato.core.outbox.table import handler_table
 from mercato.core.problems import Problem
 
 REDELIVER = "core.change_eventdelivery"

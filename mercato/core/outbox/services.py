@@ -17,7 +17,6 @@ retry a delivery, or replay events (the one way a done delivery runs again; see 
 section at the end).
 """
 
-import importlib
 import logging
 import os
 import random
@@ -30,11 +29,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from mercato.core.events import Actor, DomainEvent, record
 from mercato.core.models import DeliveryAttempt, Event, EventDelivery
 from mercato.core.outbox.calls import status_code_of
+from mercato.core.outbox.table import call_handler, handler_table
 from mercato.core.problems import Conflict, InvalidInput, NotFound
 
 logger = logging.getLogger(__name__)
@@ -64,17 +63,6 @@ class DeliveryReport:
     @property
     def attempted(self) -> int:
         return self.done + self.failed + self.dead
-
-
-def handler_table() -> dict[str, list[str]]:
-    """{event type name: [handler paths]}: settings.MERCATO_HANDLERS (tests), else the HANDLERS
-    of the module MERCATO_HANDLERS_MODULE names (mercato.handlers; a test's worker processes
-    are given theirs by env)."""
-    table = getattr(settings, "MERCATO_HANDLERS", None)
-    if table is None:
-        module = getattr(settings, "MERCATO_HANDLERS_MODULE", "mercato.handlers")
-        table = importlib.import_module(module).HANDLERS
-    return {event_type: list(paths) for event_type, paths in table.items() if paths}
 
 
 def max_attempts() -> int:
@@ -114,7 +102,8 @@ def create_deliveries(*, now: datetime | None = None) -> int:
     return len(created)
 
 
-def deliver_due(*, limit: int = 100, now: datetime | None = None) -> DeliveryReport:
+def deliver_due(*, limit: int = 100, now: datetime | None = None,
+                worker: str = "") -> DeliveryReport:
     """Create missing deliveries, then run up to `limit` due ones; each in its own transaction."""
     now = now or timezone.now()
     report = DeliveryReport(created=create_deliveries(now=now))
@@ -124,7 +113,7 @@ def deliver_due(*, limit: int = 100, now: datetime | None = None) -> DeliveryRep
         .values_list("pk", flat=True)[:limit]
     )
     for delivery_id in due_ids:
-        deliver_one(delivery_id=delivery_id, now=now, report=report)
+        deliver_one(delivery_id=delivery_id, now=now, report=report, worker=worker)
     return report
 
 
@@ -137,10 +126,17 @@ def _claim(delivery_id: int, now: datetime) -> EventDelivery | None:
     return due.first()
 
 
+def worker_label(kind: str = "") -> str:
+    """Who ran an attempt, for its log: "run_worker shop-1 pid 812", "celery celery@shop-2 pid
+    90" (a Celery worker's node name)."""
+    return " ".join(filter(None, (kind, socket.gethostname(), f"pid {os.getpid()}")))
+
+
 def deliver_one(*, delivery_id: int, now: datetime | None = None,
-                report: DeliveryReport | None = None) -> None:
+                report: DeliveryReport | None = None, worker: str = "") -> None:
     """One attempt at one delivery, if it is still pending and due: every transport ends here
-    (the embedded worker's pass, a Celery task), so a second message for it changes nothing."""
+    (the embedded worker's pass, a Celery task), so a second message for it changes nothing.
+    `worker` names who runs it in the attempt log (worker_label() if not given)."""
     now = now or timezone.now()
     report = report if report is not None else DeliveryReport()
     with transaction.atomic():
@@ -156,7 +152,7 @@ def deliver_one(*, delivery_id: int, now: datetime | None = None,
         DeliveryAttempt.objects.create(
             delivery=delivery, started_at=attempt.started_at, duration_ms=attempt.duration_ms,
             outcome=OUTCOME_OF[delivery.status], status_code=attempt.status_code,
-            error=delivery.last_error, worker=f"{socket.gethostname()}:{os.getpid()}"[:100])
+            error=delivery.last_error, worker=(worker or worker_label())[:100])
 
 
 @dataclass(frozen=True)
@@ -184,7 +180,7 @@ def _attempt(delivery: EventDelivery) -> Attempt:
 def _run_handler(delivery: EventDelivery) -> object:
     """Call the delivery's handler with its event (the one place a handler is called); what it
     returns may carry the status_code of an outside call."""
-    return import_string(delivery.handler)(delivery.event)
+    return call_handler(delivery.handler, delivery.event)
 
 
 def _mark_done(delivery: EventDelivery, now: datetime, report: DeliveryReport) -> None:

@@ -5,19 +5,27 @@
 - orders: moves of a whole order (hold, release of the hold, cancel, capture its payments).
 - shipments: shipment processing (release, hold, pack, ship, confirm delivery, cancel).
 - waiting: backordered shipments allocated when stock arrives; release on payment.
-- money: settling the order's payments after a move (void, refund, capture what is due).
+- money: settling the order's payments when the outbox delivers a move's event (void, refund,
+  capture what is due).
 
 Lock order, the same in every service: stock rows (by pk), then the order-number sequence row,
 then (cancel) the order, its shipments and again stock rows by pk. Stock comes before the
 number so an order that is out of stock fails without queueing for the shop-wide number lock.
 Every shipment move locks the order row, then the shipment rows (by pk), then stock rows (by
-pk). Gateway calls come after the commit, with no order, shipment or stock lock held.
+pk). No move calls a gateway: the settlements in services.money run from the outbox.
 
 Import from here (`from mercato.orders.services import place_order`); the modules are the
 package's layout, not its interface.
 """
 
-from mercato.orders.services.money import SETTLEMENTS, PaymentAction
+from mercato.orders.services.money import (
+    SETTLEMENTS,
+    PaymentAction,
+    capture_shipped_order,
+    collect_cash_on_delivery,
+    refund_cancelled_parcel,
+    settle_cancelled_order,
+)
 from mercato.orders.services.orders import (
     cancel_order,
     capture_order_payments,
@@ -56,15 +64,19 @@ __all__ = [
     "cancel_order",
     "cancel_shipment",
     "capture_order_payments",
+    "capture_shipped_order",
+    "collect_cash_on_delivery",
     "confirm_delivery",
     "hold_order",
     "hold_shipment",
     "mark_shipment_shipped",
     "pack_shipments",
     "place_order",
+    "refund_cancelled_parcel",
     "release_hold",
     "release_mode",
     "release_paid_order",
     "release_shipment",
     "release_shipment_hold",
+    "settle_cancelled_order",
 ]

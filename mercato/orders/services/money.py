@@ -1,9 +1,15 @@
-"""Settling an order's payments after its moves (helpers of the other services modules).
+"""Settling an order's payments after its moves, as the outbox delivers the moves' events.
 
-Each gateway call runs after the order's or shipment's transaction has committed, in its own
-payments transaction, so no order, shipment or stock lock is held during a network call and
-the move stands whatever the provider answers: a refused call is a failed transaction in the
-payment's ledger and an event in the order's history, which staff retry from the payment.
+A move (cancel an order, ship, confirm a delivery, cancel a parcel) changes the order and records
+its event in one transaction; nothing is called after that commit. The outbox then delivers the
+event to a handler (orders.handlers) that calls one of the public functions below, so a crash
+between the commit and the gateway call loses nothing: the delivery is still pending and runs
+again. Each runs in the delivery's transaction with the order row locked, so two settlements of
+one order (a capture after shipping, a parcel's cancellation) see each other's results; each
+call to the gateway carries a key derived from what it settles, so a repeated delivery replays
+the provider's first answer instead of moving money twice. A refused call is a failed
+transaction in the payment's ledger and an event in the order's history, which staff retry
+from the payment; an error (the provider unreachable) fails the delivery, which is retried.
 
 A cancelled order's payments are voided (authorized) or refunded (captured). Payments of a
 partly cancelled order: the order keeps its total, and what is taken from the shopper is that
@@ -13,7 +19,6 @@ later captured for that smaller amount (oldest payment first, a payment with not
 take is voided); once captured, cancelling a parcel refunds its value (newest payment first).
 """
 
-import logging
 from collections.abc import Callable, Collection
 from decimal import Decimal
 
@@ -22,6 +27,7 @@ from django.db import transaction
 from mercato.core.events import Actor, record
 from mercato.core.money import Money
 from mercato.core.states import IllegalTransition
+from mercato.orders import errors
 from mercato.orders.events import (
     OrderPaymentCaptured,
     OrderPaymentRecorded,
@@ -36,9 +42,6 @@ from mercato.payments.rules import Ledger, capturable, ledger_of, refundable
 from mercato.payments.selectors import payment_detail
 from mercato.payments.services import capture_payment, refund_payment, void_payment
 from mercato.payments.states import PaymentStatus
-
-logger = logging.getLogger(__name__)
-
 
 PaymentAction = Callable[[Payment, str, Actor], Transaction]
 
@@ -61,6 +64,50 @@ SETTLEMENTS: dict[str, tuple[PaymentAction, type[OrderPaymentRecorded]]] = {
 }
 
 
+# --- run by the outbox (orders.handlers) -------------------------------------------------------
+
+def settle_cancelled_order(*, public_id: str, by: Actor) -> None:
+    """OrderCancelled: void (authorized) or refund (captured) each of the order's payments;
+    one already settled is left as it is."""
+    with transaction.atomic():
+        order = _locked(public_id)
+        for payment_id in _payment_ids(order):
+            _settle(order=order, payment_id=payment_id, by=by)
+
+
+def capture_shipped_order(*, public_id: str, by: Actor) -> None:
+    """ShipmentShipped: capture what the order still owes from its Authorized payments."""
+    with transaction.atomic():
+        _capture_due(order=_locked(public_id), pending_cash=False, by=by)
+
+
+def collect_cash_on_delivery(*, public_id: str, by: Actor) -> None:
+    """ShipmentDelivered: the order's Pending cash-on-delivery payments are paid."""
+    with transaction.atomic():
+        _capture_due(order=_locked(public_id), pending_cash=True, by=by)
+
+
+def refund_cancelled_parcel(*, public_id: str, shipment_id: str, by: Actor) -> None:
+    """ShipmentCancelled after the order's payments were captured: refund the parcel's value,
+    once (a refund keyed by this parcel already made means it was done)."""
+    with transaction.atomic():
+        order = _locked(public_id)
+        shipment = order.shipments.get(public_id=shipment_id)
+        done = Transaction.objects.filter(idempotency_key__startswith=f"cancel:{shipment_id}:",
+                                          succeeded=True).exists()
+        if not done:
+            _refund_cancelled(order=order, shipment=shipment, by=by)
+
+
+def _locked(public_id: str) -> Order:
+    order = Order.objects.select_for_update().filter(public_id=public_id).first()
+    if order is None:
+        raise errors.OrderNotFound("There is no such order.")
+    return order
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
 def _settle(*, order: Order, payment_id: str, by: Actor) -> Transaction | None:
     """Void or refund one payment of a cancelled order, by its current status."""
     for _attempt in range(2):  # again if a concurrent capture moved it between read and call
@@ -73,10 +120,6 @@ def _settle(*, order: Order, payment_id: str, by: Actor) -> Transaction | None:
             txn = action(payment, f"cancel:{payment.public_id}", by)
         except IllegalTransition:
             continue
-        except Exception:  # the order is cancelled and committed; staff see the open payment
-            logger.exception("could not settle payment %s of cancelled order %s",
-                             payment.public_id, order.number)
-            return None
         _record_payment(order=order, payment=payment, txn=txn, event=event, by=by)
         return txn
     return None
@@ -160,13 +203,8 @@ def _refund_cancelled(*, order: Order, shipment: Shipment, by: Actor) -> None:
 
 def _call(*, order: Order, payment: Payment, action: Callable[[], Transaction],
           event: type[OrderPaymentRecorded], by: Actor) -> None:
-    """One gateway call after the commit; a failure is logged (staff retry from the payment)."""
-    try:
-        txn = action()
-    except Exception:  # the shipment's move is committed; staff see the open payment
-        logger.exception("payment call for %s of order %s failed", payment.public_id,
-                         order.number)
-        return
+    """One gateway call, recorded in the order's history (an error propagates: retried)."""
+    txn = action()
     if txn.kind == "void":
         event = OrderPaymentVoided
     _record_payment(order=order, payment=payment, txn=txn, event=event, by=by)

@@ -1,9 +1,9 @@
 """Moves of a whole order: hold, release of the hold, cancellation, capture of its payments.
 
 Lock order: the order, then (cancel) its shipments by pk, then stock rows by pk — after the
-stock rows and the order-number sequence row that placing takes. Gateway calls (the void or
-refund of a cancelled order's payments, the capture) happen with no order or stock lock held:
-a cancellation's calls come after its transaction commits.
+stock rows and the order-number sequence row that placing takes. A cancellation calls no
+gateway: its OrderCancelled event is delivered by the outbox to the settlement (services.money)
+that voids or refunds the payments. The staff's capture calls the gateway with no order lock.
 """
 
 
@@ -22,7 +22,7 @@ from mercato.orders.events import (
     ShipmentCancelled,
 )
 from mercato.orders.models import Order, Shipment, ShipmentLine
-from mercato.orders.services.money import _payment_ids, _record_payment, _settle
+from mercato.orders.services.money import _payment_ids, _record_payment
 from mercato.orders.states import (
     ORDER_TRANSITIONS,
     SHIPMENT_TRANSITIONS,
@@ -66,15 +66,14 @@ def _locked_order(public_id: str) -> Order:
 
 def cancel_order(*, public_id: str, by: Actor, reason: str = "") -> Order:
     """Cancel an order none of whose shipments has shipped: release its allocated stock,
-    cancel its shipments and then void (authorized) or refund (captured) its payments.
+    cancel its shipments; OrderCancelled, delivered by the outbox, then has its payments voided
+    (authorized) or refunded (captured) by services.money.settle_cancelled_order.
 
-    Stock, shipments and status change in one transaction. The gateway calls come after it
-    commits, each in its own payments transaction: no order or stock lock is held during a
-    network call, and the cancellation stands whatever the provider answers. A refused void or
-    refund is a failed transaction in the payment's ledger (and an event in the order's
-    history) that staff retry from the payment; a payment still Pending (cash on delivery) has
-    nothing to give back. Call it outside any transaction of your own, or the gateway calls
-    run inside it."""
+    Stock, shipments and status change in one transaction, which calls no gateway: the
+    cancellation stands whatever the provider later answers. A refused void or refund is a
+    failed transaction in the payment's ledger (and an event in the order's history) that staff
+    retry from the payment; a payment still Pending (cash on delivery) has nothing to give
+    back."""
     with transaction.atomic():
         order = _locked_order(public_id)
         old, new = advance(order, ORDER_TRANSITIONS, "cancel")
@@ -88,14 +87,13 @@ def cancel_order(*, public_id: str, by: Actor, reason: str = "") -> Order:
         order.save(update_fields=["status"])
         record(OrderCancelled(aggregate_id=order.public_id, number=order.number, old_status=old,
                               new_status=new, reason=reason), by=by)
-    for payment_id in _payment_ids(order):
-        _settle(order=order, payment_id=payment_id, by=by)
     return order
 
 
 def _cancel_shipments(*, order: Order, shipments: list[Shipment], by: Actor,
-                      reason: str = "") -> None:
-    """Release the stock of the shipments not cancelled yet, then cancel them."""
+                      reason: str = "", refund_value: bool = False) -> None:
+    """Release the stock of the shipments not cancelled yet, then cancel them (`refund_value`:
+    the order's payments were captured, so each parcel's value is refunded)."""
     open_shipments = [s for s in shipments if s.status != ShipmentStatus.CANCELLED]
     release_stock(
         allocations=ShipmentLine.objects.filter(shipment__in=open_shipments,
@@ -107,7 +105,7 @@ def _cancel_shipments(*, order: Order, shipments: list[Shipment], by: Actor,
         shipment.save(update_fields=["status"])
         record(ShipmentCancelled(aggregate_id=order.public_id, shipment_id=shipment.public_id,
                                  number=shipment.number, old_status=old, new_status=new,
-                                 reason=reason), by=by)
+                                 reason=reason, refund_value=refund_value), by=by)
 
 
 def capture_order_payments(*, public_id: str, by: Actor) -> list[Transaction]:

@@ -1,10 +1,11 @@
 """Shipment processing: release, hold, pack, ship, confirm delivery, cancel a shipment.
 
 Every shipment move locks the order row, then the shipment rows (by pk), then stock rows (by
-pk), the order cancel_order uses. Gateway calls (capture on ship, cash collected on delivery,
-the refund of a parcel cancelled after a capture) come after the commit, as in cancel_order:
-the shipment's move stands whatever the provider answers (see services.money for what is
-captured or refunded when parcels were cancelled). The order's status follows its shipments.
+pk), the order cancel_order uses. No move calls a gateway: the capture on shipping, the cash
+collected on delivery and the refund of a parcel cancelled after a capture are made by
+services.money when the outbox delivers the move's event (see there for what is captured or
+refunded when parcels were cancelled), so the move stands whatever the provider answers.
+The order's status follows its shipments.
 """
 
 from collections.abc import Sequence
@@ -28,7 +29,7 @@ from mercato.orders.events import (
     ShipmentStatusChanged,
 )
 from mercato.orders.models import Order, Shipment
-from mercato.orders.services.money import _capture_due, _captured, _refund_cancelled
+from mercato.orders.services.money import _captured
 from mercato.orders.services.orders import _cancel_shipments, cancel_order
 from mercato.orders.states import (
     ORDER_TRANSITIONS,
@@ -94,10 +95,9 @@ def mark_shipment_shipped(*, public_id: str, carrier: str, tracking_number: str,
                           tracking_url: str, weight_grams: int | None, by: Actor) -> Shipment:
     """Packing -> Shipped with its carrier and tracking; its units leave the stock (on hand and
     allocated go down); the order becomes PartiallyShipped or Completed; ShipmentShipped is
-    recorded (notifications email the tracking link). Refused while the order is on hold.
-
-    After the commit the order's Authorized payments are captured (for less when parcels were
-    cancelled, see services.money). Call it outside any transaction of your own."""
+    recorded (notifications email the tracking link; the outbox has the order's Authorized
+    payments captured, for less when parcels were cancelled). Refused while the order is on
+    hold."""
     carrier, tracking_number = carrier.strip(), tracking_number.strip()
     problems = {}
     if not carrier:
@@ -125,13 +125,12 @@ def mark_shipment_shipped(*, public_id: str, carrier: str, tracking_number: str,
             tracking_number=tracking_number, tracking_url=shipment.tracking_url,
             weight_grams=weight_grams, email=order.email), by=by)
         _follow_shipments(order, by=by)
-    _capture_due(order=order, pending_cash=False, by=by)
     return shipment
 
 
 def confirm_delivery(*, public_id: str, by: Actor) -> Shipment:
-    """Record that a Shipped parcel was delivered (once); then cash on delivery is collected:
-    the order's Pending cash-on-delivery payments are captured (marked paid)."""
+    """Record that a Shipped parcel was delivered (once); ShipmentDelivered has cash on delivery
+    collected: the order's Pending cash-on-delivery payments are captured (marked paid)."""
     with transaction.atomic():
         order, shipment = _locked_shipment(public_id)
         if shipment.status != ShipmentStatus.SHIPPED or shipment.delivered_at is not None:
@@ -142,7 +141,6 @@ def confirm_delivery(*, public_id: str, by: Actor) -> Shipment:
         shipment.save(update_fields=["delivered_at"])
         record(ShipmentDelivered(aggregate_id=order.public_id, shipment_id=shipment.public_id,
                                  number=shipment.number), by=by)
-    _capture_due(order=order, pending_cash=True, by=by)
     return shipment
 
 
@@ -150,23 +148,19 @@ def cancel_shipment(*, public_id: str, by: Actor, reason: str = "") -> Shipment:
     """Cancel a shipment that has not shipped: its stock is released. If it was the order's
     last open shipment and nothing shipped, the order is cancelled (cancel_order: payments
     voided or refunded); if the rest has shipped, the order is Completed. Its value is then
-    taken off the order's payments (see services.money). Call it outside any transaction of
-    your own."""
+    taken off the order's payments (ShipmentCancelled tells services.money whether to refund
+    it or to capture less)."""
     with transaction.atomic():
         order, shipment = _locked_shipment(public_id)
         _check_allowed(shipment, "cancel")
-        captured = False
         others = list(order.shipments.exclude(pk=shipment.pk).exclude(
             status=ShipmentStatus.CANCELLED).values_list("status", flat=True))
-        whole_order = not others and order.status in ORDER_TRANSITIONS.moves["cancel"].source
-        if not whole_order:
-            _cancel_shipments(order=order, shipments=[shipment], by=by, reason=reason)
+        if not others and order.status in ORDER_TRANSITIONS.moves["cancel"].source:
+            cancel_order(public_id=order.public_id, by=by, reason=reason)
+        else:
+            _cancel_shipments(order=order, shipments=[shipment], by=by, reason=reason,
+                              refund_value=_captured(order))
             _follow_shipments(order, by=by)
-            captured = _captured(order)
-    if whole_order:
-        cancel_order(public_id=order.public_id, by=by, reason=reason)
-    elif captured:
-        _refund_cancelled(order=order, shipment=shipment, by=by)
     shipment.refresh_from_db()
     return shipment
 

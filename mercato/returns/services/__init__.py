@@ -31,6 +31,7 @@ from mercato.returns.services.difference import (
     pay_difference,
     return_payments,
     void_difference,
+    void_duplicate_payment,
     waive_difference,
 )
 from mercato.returns.services.exchanges import ship_replacement
@@ -72,5 +73,6 @@ __all__ = [
     "ship_replacement",
     "update_return_lines",
     "void_difference",
+    "void_duplicate_payment",
     "waive_difference",
 ]

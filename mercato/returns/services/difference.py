@@ -3,7 +3,9 @@
 The customer pays it by card or PayPal, authorized through the gateway interface as a checkout
 payment is; the replacement ships only once it is secured (or staff waive it); it is captured
 when the replacement ships (at once with MERCATO_CAPTURE_MODE=order) and voided when the return
-is cancelled or rejected.
+is cancelled or rejected. Those captures and voids are made when the outbox delivers the
+return's event (returns.handlers), never after a commit in the request: a crash in between
+leaves the delivery pending, and each call is keyed by its payment, so it happens once.
 
 The return's payments refer to it by its RMA number (Payment.reference), not by the order's
 number, so the order's own settlement (orders.services.money: captures at shipping, refunds of
@@ -17,11 +19,9 @@ payment and refuses a second authorization of an Authorized payment).
 """
 
 import hashlib
-import logging
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 
 from mercato.checkout.errors import PaymentActionRequired, PaymentDeclined
@@ -42,13 +42,12 @@ from mercato.returns import errors, rules, selectors
 from mercato.returns.events import (
     ReturnDifferencePaid,
     ReturnDifferenceWaived,
+    ReturnPaidTwice,
     ReturnPaymentRecorded,
 )
 from mercato.returns.models import ReturnRequest
 from mercato.returns.services.common import _about, _locked_return
 from mercato.returns.states import OPEN_STATUSES
-
-logger = logging.getLogger(__name__)
 
 PAYABLE_METHODS = ("card", "paypal")
 RETRYABLE = frozenset({PaymentStatus.PENDING, PaymentStatus.FAILED})
@@ -95,8 +94,6 @@ def pay_difference(*, rma: str, method: str, token: str, by: Actor,
         payment = _open_payment(ret, order, payments, method=method, amount=unpaid, by=by)
     _authorize(payment, token=token, by=by)
     _record_paid(ret, payment, by)
-    if settings.MERCATO_CAPTURE_MODE == "order":
-        capture_difference(rma=ret.rma, by=by)
     return ret
 
 
@@ -112,13 +109,13 @@ def _record_paid(ret: ReturnRequest, payment: Payment, by: Actor) -> None:
         told = Event.objects.filter(type=ReturnDifferencePaid.__name__,
                                     aggregate_id=order.public_id,
                                     payload__payment_id=payment.public_id).exists()
-        if not told and not paid_twice:
+        if paid_twice:  # the outbox voids this one (returns.handlers)
+            record(ReturnPaidTwice(**_about(ret), payment_id=payment.public_id), by=by)
+        elif not told:
             record(ReturnDifferencePaid(**_about(ret), payment_id=payment.public_id,
                                         method=payment.method, amount=payment.amount,
                                         currency=payment.currency), by=by)
     if paid_twice:
-        void_payment(payment_id=payment.public_id, by=by,
-                     idempotency_key=f"return:{payment.public_id}:void")
         raise errors.NothingToPay(f"Return {ret.rma} was paid by another payment.")
 
 
@@ -139,6 +136,21 @@ def waive_difference(*, rma: str, by: Actor, reason: str) -> ReturnRequest:
     return ret
 
 
+def void_duplicate_payment(*, rma: str, payment_id: str, by: Actor) -> Transaction | None:
+    """ReturnPaidTwice: give back the authorization of a payment made while another payment
+    already secured the difference (None if it is no longer Authorized)."""
+    payment = next((p for p in return_payments(_return_with_order(rma))
+                    if p.public_id == payment_id), None)
+    if payment is None or payment.status != PaymentStatus.AUTHORIZED:
+        return None
+    return void_payment(payment_id=payment_id, by=by,
+                        idempotency_key=f"return:{payment_id}:void")
+
+
+def _return_with_order(rma: str) -> ReturnRequest:
+    return ReturnRequest.objects.select_related("order").get(rma=rma)
+
+
 def capture_difference(*, rma: str, by: Actor) -> list[Transaction]:
     """Capture the return's authorized difference payments (the replacement shipped); a
     refused capture stays in the payment's ledger for staff to retry."""
@@ -155,18 +167,15 @@ def void_difference(*, rma: str, by: Actor) -> list[Transaction]:
 
 
 def _settle(*, rma: str, kind: str, by: Actor, call: PaymentCall) -> list[Transaction]:
-    """`call` each Authorized payment of the return, after its move committed."""
-    ret = ReturnRequest.objects.select_related("order").get(rma=rma)
+    """`call` each Authorized payment of the return (run by the outbox after the return's move:
+    an error fails the delivery, which is retried; the keys make a retry replay the first
+    answer)."""
+    ret = _return_with_order(rma)
     done = []
     for payment in return_payments(ret):
         if payment.status != PaymentStatus.AUTHORIZED:
             continue
-        try:
-            txn = call(payment)
-        except Exception:  # the return's move is committed; staff see the open payment
-            logger.exception("%s of payment %s of return %s failed", kind, payment.public_id,
-                             rma)
-            continue
+        txn = call(payment)
         with transaction.atomic():
             record(ReturnPaymentRecorded(**_about(ret), payment_id=payment.public_id,
                                          kind=kind, amount=txn.amount, currency=txn.currency,

@@ -38,7 +38,7 @@ from mercato.returns.services.common import (
     return_window_days,
     returns_need_approval,
 )
-from mercato.returns.services.difference import secured_difference, void_difference
+from mercato.returns.services.difference import secured_difference
 from mercato.returns.states import (
     EDITABLE_STATUSES,
     ReturnStatus,
@@ -107,15 +107,14 @@ def approve_return(*, rma: str, by: Actor) -> ReturnRequest:
 
 
 def reject_return(*, rma: str, by: Actor, reason: str) -> ReturnRequest:
-    """Requested -> Rejected; a difference the customer paid is voided."""
-    ret = _move(rma=rma, action="reject", event=ReturnRejected, by=by, reason=reason)
-    void_difference(rma=rma, by=by)
-    return ret
+    """Requested -> Rejected; a difference the customer paid is voided (by the outbox, as
+    ReturnRejected is delivered)."""
+    return _move(rma=rma, action="reject", event=ReturnRejected, by=by, reason=reason)
 
 
 def cancel_return(*, rma: str, by: Actor, reason: str = "") -> ReturnRequest:
     """Cancel an open return; refused once something was refunded or a replacement made. A
-    difference the customer paid is voided."""
+    difference the customer paid is voided (by the outbox, as ReturnCancelled is delivered)."""
     with transaction.atomic():
         _, ret = _locked_return(rma)
         if refunded_amount(ret) > 0 or ret.replacement_shipment_id is not None:
@@ -123,7 +122,6 @@ def cancel_return(*, rma: str, by: Actor, reason: str = "") -> ReturnRequest:
                 f"Return {ret.rma} cannot be cancelled: money or a replacement went out.",
                 action="cancel", current_status=ret.status)
         _advance(ret, "cancel", ReturnCancelled, by=by, reason=reason)
-    void_difference(rma=rma, by=by)
     return ret
 
 

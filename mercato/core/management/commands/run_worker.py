@@ -11,6 +11,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from mercato.core.outbox import DeliveryReport, deliver_due
+from mercato.core.outbox.services import worker_label
 from mercato.core.scheduling import JobClock, scheduled_jobs
 
 
@@ -23,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, once: bool = False, limit: int = 100, **options: Any) -> None:
         if once:
-            self._report(deliver_due(limit=limit))
+            self._report(deliver_due(limit=limit, worker=worker_label("run_worker")))
             return
         stop = threading.Event()
         previous = {
@@ -48,7 +49,7 @@ class Command(BaseCommand):
                 close_old_connections()  # drop a broken or expired connection between passes
             for name in jobs.run_due(timezone.now()):
                 self.stdout.write(f"ran scheduled job {name}")
-            report = deliver_due(limit=limit)
+            report = deliver_due(limit=limit, worker=worker_label("run_worker"))
             if report.attempted:
                 self._report(report)
             if report.attempted < limit:
