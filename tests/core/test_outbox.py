@@ -1,3 +1,4 @@
+import logging
 import os
 import signal
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from mercato.core.events import Actor, DomainEvent, record
 from mercato.core.models import DeliveryAttempt, Event, EventDelivery
+from mercato.core.operations.log_context import RequestIdFilter
 from mercato.core.outbox import (
     OutsideCallFailed,
     backoff,
@@ -69,6 +71,10 @@ def weigh_then_flaky(event: ParcelShipped, event_id: int) -> None:
     flaky(event, event_id)
 
 
+def chatty(event: ParcelShipped, event_id: int) -> None:
+    logging.getLogger("mercato.tests.carrier").warning("label printed")
+
+
 def refused(event: ParcelShipped, event_id: int) -> None:
     raise OutsideCallFailed(503, "carrier busy")
 
@@ -86,6 +92,7 @@ TABLE = {"ParcelShipped": [f"{HERE}.notify", f"{HERE}.sync"]}
 FLAKY_THEN_WRITE = {"ParcelShipped": [f"{HERE}.weigh_then_flaky"]}
 FAILING = {"ParcelShipped": [f"{HERE}.broken"]}
 FLAKY = {"ParcelShipped": [f"{HERE}.flaky"]}
+CHATTY_THEN_BROKEN = {"ParcelShipped": [f"{HERE}.chatty", f"{HERE}.broken"]}
 
 
 @pytest.fixture(autouse=True)
@@ -111,6 +118,24 @@ def test_each_handler_runs_once_per_event():
     )
     assert (report.created, report.done) == (4, 4)
     assert set(EventDelivery.objects.values_list("status", flat=True)) == {"done"}
+
+
+@pytest.mark.django_db
+@override_settings(MERCATO_HANDLERS=CHATTY_THEN_BROKEN)
+def test_the_log_lines_of_a_delivery_carry_its_id(caplog):
+    shipped()
+
+    caplog.handler.addFilter(RequestIdFilter())  # as the console handler has it
+    with caplog.at_level(logging.WARNING):
+        deliver_due()
+
+    deliveries = dict(EventDelivery.objects.values_list("handler", "pk"))
+    by_logger = {record.name: record for record in caplog.records}
+    chatty_id = deliveries[f"{HERE}.chatty"]
+    broken_id = deliveries[f"{HERE}.broken"]
+    assert by_logger["mercato.tests.carrier"].request_id == f"delivery-{chatty_id}"
+    failure = by_logger["mercato.core.outbox.services"]
+    assert (failure.request_id, failure.levelname) == (f"delivery-{broken_id}", "WARNING")
 
 
 @pytest.mark.django_db

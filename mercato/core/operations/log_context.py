@@ -2,8 +2,8 @@
 
 A context variable holds it for the unit's duration; RequestIdFilter copies it onto every log
 record as ``request_id`` (None outside any unit), and json_formatter() writes it out. The
-outbox worker can wrap each delivery in ``delivery_log_context(delivery.pk)`` so that the
-handler's log lines carry ``delivery-<id>``.
+outbox's deliver_one wraps each delivery in ``delivery_log_context(delivery.pk)``, so the lines
+its handler and the worker write about it carry ``delivery-<id>``, on every transport.
 """
 
 import logging

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from mercato.core.events import Actor, DomainEvent, record
 from mercato.core.models import DeliveryAttempt, Event, EventDelivery
+from mercato.core.operations.log_context import delivery_log_context
 from mercato.core.outbox.calls import status_code_of
 from mercato.core.outbox.table import call_handler, handler_table
 from mercato.core.problems import Conflict, InvalidInput, NotFound
@@ -139,7 +140,7 @@ def deliver_one(*, delivery_id: int, now: datetime | None = None,
     `worker` names who runs it in the attempt log (worker_label() if not given)."""
     now = now or timezone.now()
     report = report if report is not None else DeliveryReport()
-    with transaction.atomic():
+    with delivery_log_context(delivery_id), transaction.atomic():
         delivery = _claim(delivery_id, now)
         if delivery is None:
             return  # done, not due, or another worker has it locked
