@@ -67,6 +67,9 @@ class DeliveryAttempt(models.Model):
     error = models.TextField(blank=True)
     # The HTTP status an outside call answered (see mercato/core/outbox/calls.py), if any.
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    # What an HTTP handler sent and got back (request and response headers, a body excerpt),
+    # from the `exchange` its result or exception carries; {} for other handlers.
+    exchange = models.JSONField(default=dict, blank=True)
     worker = models.CharField(max_length=100, blank=True)  # "celery celery@host pid 12", ...
 
     class Meta:

@@ -16,9 +16,11 @@ from mercato.core.models import DeliveryAttempt, Event, EventDelivery
 from mercato.core.operations.log_context import RequestIdFilter
 from mercato.core.outbox import (
     OutsideCallFailed,
+    RetryPolicy,
     backoff,
     deliver_due,
     idempotency_key,
+    retried,
     retry_delivery,
     status_code_of,
 )
@@ -82,10 +84,24 @@ def refused(event: ParcelShipped, event_id: int) -> None:
 @dataclass
 class Accepted:
     status_code: int = 202
+    exchange: dict | None = None
+
+
+given_up: list[tuple[str, int, str]] = []
+
+
+def give_up(event: ParcelShipped, event_id: int, error: Exception) -> None:
+    given_up.append((event.aggregate_id, event_id, str(error)))
+    record(ParcelWeighed(aggregate_id="gave-up"))  # kept: the dead letter's transaction
+
+
+@retried(RetryPolicy(waits=(timedelta(minutes=5), timedelta(hours=10)), on_dead=give_up))
+def patient(event: ParcelShipped, event_id: int) -> None:
+    raise OutsideCallFailed(500, "busy", exchange={"response": {"status": 500}})
 
 
 def posted(event: ParcelShipped, event_id: int) -> Accepted:
-    return Accepted()
+    return Accepted(exchange={"request": {"url": "https://oms.example.com/"}})
 
 
 TABLE = {"ParcelShipped": [f"{HERE}.notify", f"{HERE}.sync"]}
@@ -99,6 +115,7 @@ CHATTY_THEN_BROKEN = {"ParcelShipped": [f"{HERE}.chatty", f"{HERE}.broken"]}
 def clear_calls():
     handled.clear()
     carrier_down.clear()
+    given_up.clear()
 
 
 def shipped(parcel: str = "P-1", event_type: type[DomainEvent] = ParcelShipped) -> Event:
@@ -233,7 +250,38 @@ def test_the_status_code_of_a_response_a_handler_returns_is_logged():
 
     deliver_due()
 
-    assert DeliveryAttempt.objects.get().status_code == 202
+    attempt = DeliveryAttempt.objects.get()
+    assert attempt.status_code == 202
+    assert attempt.exchange == {"request": {"url": "https://oms.example.com/"}}
+
+
+@pytest.mark.django_db
+@override_settings(MERCATO_HANDLERS={"ParcelShipped": [f"{HERE}.patient"]},
+                   MERCATO_OUTBOX_MAX_ATTEMPTS=1)
+def test_a_handler_with_its_own_retry_policy_waits_as_it_says_then_gives_up_once():
+    event = shipped("P-9")
+    now = timezone.now()
+
+    deliver_due(now=now)
+    delivery = EventDelivery.objects.get()
+    assert delivery.status == "pending"  # not dead after 1, as the setting says for others
+    assert now + timedelta(minutes=2.5) <= delivery.next_attempt_at <= now + timedelta(minutes=5)
+    deliver_due(now=now + timedelta(minutes=5))
+    delivery.refresh_from_db()
+    second_failure = now + timedelta(minutes=5)
+    assert (second_failure + timedelta(hours=5) <= delivery.next_attempt_at
+            <= second_failure + timedelta(hours=10))
+    assert given_up == []
+    deliver_due(now=now + timedelta(hours=11))
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("dead", 3)
+    assert given_up == [("P-9", event.pk, "HTTP 500: busy")]
+    assert Event.objects.filter(type="ParcelWeighed", aggregate_id="gave-up").count() == 1
+    assert [attempt.exchange for attempt in delivery.attempt_log.all()] == [
+        {"response": {"status": 500}}] * 3
+    deliver_due(now=now + timedelta(days=3))
+    assert len(given_up) == 1
 
 
 def test_a_status_code_is_read_from_an_error_response_as_http_libraries_raise_them():

@@ -1,6 +1,12 @@
 """The outbox: delivering recorded events to their handlers (see services.py for the design)."""
 
-from mercato.core.outbox.calls import OutsideCallFailed, idempotency_key, status_code_of
+from mercato.core.outbox.calls import (
+    OutsideCallFailed,
+    RetryPolicy,
+    idempotency_key,
+    retried,
+    status_code_of,
+)
 from mercato.core.outbox.services import (
     DeliveryReport,
     backoff,
@@ -11,6 +17,6 @@ from mercato.core.outbox.services import (
 )
 from mercato.core.outbox.table import handler_table
 
-__all__ = ["DeliveryReport", "OutsideCallFailed", "backoff", "deliver_due", "handler_table",
-           "idempotency_key", "replay_event", "replay_events", "retry_delivery",
-           "status_code_of"]
+__all__ = ["DeliveryReport", "OutsideCallFailed", "RetryPolicy", "backoff", "deliver_due",
+           "handler_table", "idempotency_key", "replay_event", "replay_events", "retried",
+           "retry_delivery", "status_code_of"]

@@ -14,8 +14,18 @@ system de-duplicates on, the same on every attempt and replay of one (event, han
 
 Status codes: the attempt log takes `status_code` from what the handler returned, or from the
 exception it raised (OutsideCallFailed, or any exception with a `status_code` attribute or a
-`response` that has one, as requests' and httpx' HTTP errors do).
+`response` that has one, as requests' and httpx' HTTP errors do). Likewise `exchange`: a dict
+of what was sent and answered (headers, a body excerpt) that the attempt log keeps as it is.
+
+A handler may also say how it is retried and what happens when it gives up, with `@retried`:
+a webhook is tried for days (the receiver may be down for a weekend), and a subscription whose
+message died is switched off in the same transaction that makes the delivery a dead letter.
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 
@@ -33,9 +43,46 @@ class OutsideCallFailed(Exception):
     """A handler's call was answered with an error status: the delivery is retried (with
     backoff, then dead-lettered) and the attempt log keeps the status code."""
 
-    def __init__(self, status_code: int, detail: str = "") -> None:
-        super().__init__(f"HTTP {status_code}" + (f": {detail}" if detail else ""))
+    def __init__(self, status_code: int | None, detail: str = "", *,
+                 exchange: dict | None = None) -> None:
+        prefix = f"HTTP {status_code}" if status_code else "No answer"
+        super().__init__(prefix + (f": {detail}" if detail else ""))
         self.status_code = status_code
+        self.exchange = exchange or {}
+
+
+def exchange_of(outcome: object) -> dict:
+    """The request and response a handler's result or exception carries, if any ({} if not)."""
+    exchange = getattr(outcome, "exchange", None)
+    return exchange if isinstance(exchange, dict) else {}
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How a handler is retried: the wait after the 1st, 2nd ... failure (each drawn between
+    half and all of it, see services.backoff); after the last wait's attempt fails, the delivery
+    is a dead letter and `on_dead(event, event_id, error)` runs, if given."""
+
+    waits: tuple[timedelta, ...]
+    on_dead: Callable[[Any, int, Exception], None] | None = None
+
+    @property
+    def max_attempts(self) -> int:
+        return len(self.waits) + 1
+
+
+def retried(policy: RetryPolicy) -> Callable:
+    """Decorate a handler with its own RetryPolicy (others follow MERCATO_OUTBOX_MAX_ATTEMPTS
+    and services.backoff)."""
+    def decorate(handler: Callable) -> Callable:
+        handler.retry_policy = policy
+        return handler
+    return decorate
+
+
+def retry_policy_of(handler: object) -> RetryPolicy | None:
+    policy = getattr(handler, "retry_policy", None)
+    return policy if isinstance(policy, RetryPolicy) else None
 
 
 def status_code_of(outcome: object) -> int | None:

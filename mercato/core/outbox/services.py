@@ -30,11 +30,11 @@ from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from mercato.core.events import Actor, DomainEvent, record
+from mercato.core.events import Actor, DomainEvent, from_row, record
 from mercato.core.models import DeliveryAttempt, Event, EventDelivery
 from mercato.core.operations.log_context import delivery_log_context
-from mercato.core.outbox.calls import status_code_of
-from mercato.core.outbox.table import call_handler, handler_table
+from mercato.core.outbox.calls import RetryPolicy, exchange_of, retry_policy_of, status_code_of
+from mercato.core.outbox.table import call_handler, handler_of, handler_table
 from mercato.core.problems import Conflict, InvalidInput, NotFound
 
 logger = logging.getLogger(__name__)
@@ -70,11 +70,14 @@ def max_attempts() -> int:
     return int(getattr(settings, "MERCATO_OUTBOX_MAX_ATTEMPTS", 8))
 
 
-def backoff(attempts: int, *, jitter: float | None = None) -> timedelta:
-    """The wait after the `attempts`-th failure: 2, 4, 8 ... seconds up to an hour, each drawn
-    between half and all of that (`jitter` in [0, 1], random by default), so deliveries that
-    failed together (an outage) are not all retried in the same second."""
-    ceiling = min(2**attempts, MAX_BACKOFF_SECONDS)
+def backoff(attempts: int, *, jitter: float | None = None,
+            ceiling: timedelta | None = None) -> timedelta:
+    """The wait after the `attempts`-th failure: 2, 4, 8 ... seconds up to an hour (or the
+    `ceiling` a handler's RetryPolicy gives), each drawn between half and all of that (`jitter`
+    in [0, 1], random by default), so deliveries that failed together (an outage) are not all
+    retried in the same second."""
+    ceiling = (ceiling.total_seconds() if ceiling is not None
+               else min(2**attempts, MAX_BACKOFF_SECONDS))
     fraction = random.random() if jitter is None else jitter
     return timedelta(seconds=ceiling * (0.5 + fraction / 2))
 
@@ -153,7 +156,8 @@ def deliver_one(*, delivery_id: int, now: datetime | None = None,
         DeliveryAttempt.objects.create(
             delivery=delivery, started_at=attempt.started_at, duration_ms=attempt.duration_ms,
             outcome=OUTCOME_OF[delivery.status], status_code=attempt.status_code,
-            error=delivery.last_error, worker=(worker or worker_label())[:100])
+            exchange=attempt.exchange, error=delivery.last_error,
+            worker=(worker or worker_label())[:100])
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,7 @@ class Attempt:
     started_at: datetime
     duration_ms: int
     status_code: int | None
+    exchange: dict
     error: Exception | None
 
 
@@ -175,7 +180,8 @@ def _attempt(delivery: EventDelivery) -> Attempt:
     else:
         outcome, failure = result, None
     return Attempt(started_at=started_at, duration_ms=round((time.monotonic() - start) * 1000),
-                   status_code=status_code_of(outcome), error=failure)
+                   status_code=status_code_of(outcome), exchange=exchange_of(outcome),
+                   error=failure)
 
 
 def _run_handler(delivery: EventDelivery) -> object:
@@ -196,16 +202,28 @@ def _mark_failed(delivery: EventDelivery, error: Exception, now: datetime,
                  report: DeliveryReport) -> None:
     logger.warning("delivery %s to %s failed: %r", delivery.pk, delivery.handler, error)
     delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
-    if delivery.attempts >= max_attempts():
+    policy = _policy_of(delivery.handler)
+    if delivery.attempts >= (policy.max_attempts if policy else max_attempts()):
         delivery.status = Status.DEAD
         report.dead += 1
+        if policy and policy.on_dead:
+            # In the transaction that makes it a dead letter: both happen, or neither.
+            policy.on_dead(from_row(delivery.event), delivery.event_id, error)
     else:
-        delivery.next_attempt_at = now + backoff(delivery.attempts)
+        wait = policy.waits[delivery.attempts - 1] if policy else None
+        delivery.next_attempt_at = now + backoff(delivery.attempts, ceiling=wait)
         report.failed += 1
     delivery.lease_until = None  # due again after the backoff, not after the lease
     report.errors.append(f"{delivery.handler}: {delivery.last_error}")
     delivery.save(update_fields=["attempts", "last_error", "status", "next_attempt_at",
                                  "lease_until"])
+
+
+def _policy_of(handler: str) -> RetryPolicy | None:
+    try:
+        return retry_policy_of(handler_of(handler))
+    except ImportError:  # a handler renamed or removed since: the default policy
+        return None
 
 
 def retry_delivery(*, delivery_id: int, by: Actor) -> EventDelivery:

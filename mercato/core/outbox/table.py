@@ -50,7 +50,12 @@ def handler_table() -> dict[str, list[str]]:
     return {name: paths for name, paths in merged.items() if paths}
 
 
+def handler_of(path: str) -> Handler:
+    """The handler function a delivery row names (ImportError if it no longer exists)."""
+    return import_string(path)
+
+
 def call_handler(path: str, row: Event) -> object:
     """Run the handler at `path` with the event `row` was recorded from; what it returns (an
     outside call's response may carry the status_code the attempt log keeps)."""
-    return import_string(path)(from_row(row), row.pk)
+    return handler_of(path)(from_row(row), row.pk)
