@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "mercato.fulfilment",
     "mercato.returns",
     "mercato.notifications",
+    "mercato.integrations",
     "mercato.storefront",
     "django_htmx",
     "csp",
