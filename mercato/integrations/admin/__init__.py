@@ -1,0 +1,2 @@
+"""Back office, Integrations: webhook subscriptions with their delivery log, incoming connections
+with what they sent."""
