@@ -11,6 +11,9 @@ when that setting is absent this table is used.
 """
 
 from mercato.checkout import handlers as checkout
+from mercato.integrations import handlers as integrations
+from mercato.integrations.events import WebhookQueued
+from mercato.integrations.rules import SOURCE_EVENTS
 from mercato.inventory.events import StockLevelSet, StockReceived, StockReleased
 from mercato.notifications import handlers as notifications
 from mercato.orders import handlers as orders
@@ -69,3 +72,10 @@ HANDLERS = {
     ReturnDifferenceWaived: [notifications.return_changed],
     ReturnPaidTwice: [returns.paid_twice],
 }
+
+# Outgoing webhooks: every event a subscription may want is fanned out to one message per
+# subscription (integrations.rules says which events are which webhook types); each message is
+# then sent by its own delivery, retried for days.
+for source in SOURCE_EVENTS:
+    HANDLERS.setdefault(source, []).append(integrations.queue_webhooks)
+HANDLERS[WebhookQueued] = [integrations.send_webhook]

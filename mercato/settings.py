@@ -308,6 +308,15 @@ CELERY_TIMEZONE = TIME_ZONE
 MERCATO_OUTBOX_LEASE = env_duration("MERCATO_OUTBOX_LEASE", "2m")
 MERCATO_OUTBOX_IN_FLIGHT = int(os.environ.get("MERCATO_OUTBOX_IN_FLIGHT", "1000"))
 
+# Outgoing webhooks (mercato/integrations). A subscription may not target loopback, link-local
+# or private addresses unless this is true (local development, tests): it would let whoever
+# manages subscriptions probe the shop's own network.
+MERCATO_WEBHOOKS_ALLOW_PRIVATE_URLS = env_bool("MERCATO_WEBHOOKS_ALLOW_PRIVATE_URLS", False)
+# How long one delivery waits for the receiver (connect and answer) before it counts as failed.
+MERCATO_WEBHOOK_TIMEOUT = env_duration("MERCATO_WEBHOOK_TIMEOUT", "10s")
+# After a secret is rotated the old one still signs for this long, so receivers can switch.
+MERCATO_WEBHOOK_ROTATION_GRACE = env_duration("MERCATO_WEBHOOK_ROTATION_GRACE", "24h")
+
 # Email: EMAIL_URL names the backend and the server, as dj-email-url reads it. console://
 # (default: printed by the worker), smtp://user:pass@host:25 (plain; add ?tls=1 for STARTTLS
 # or ?ssl=1 for implicit TLS), submission://user:pass@host (STARTTLS, port 587), memory://,

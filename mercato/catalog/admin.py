@@ -21,8 +21,8 @@ from mercato.catalog.models import (
     ProductVariant,
     Tag,
 )
-from mercato.catalog.services import refresh_listings, refresh_search_document
-from mercato.core.admin import money_display
+from mercato.catalog.services import product_saved
+from mercato.core.admin import money_display, staff_actor
 
 BREADCRUMB_DEPTH = 3  # ancestors fetched with the row; deeper ones show as "…"
 BREADCRUMB_SEPARATOR = " \u203a "
@@ -124,8 +124,8 @@ class ProductAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        refresh_search_document(product=form.instance)
-        refresh_listings(product_ids=[form.instance.pk])
+        product_saved(product=form.instance, created=not change,
+                      by=staff_actor(request))
 
     @admin.display(description="Variants", ordering="variant_count")
     def variants(self, obj: Product) -> int:

@@ -244,7 +244,8 @@ class ProductDetailOut(Schema):
     updated_at: datetime
 
     @classmethod
-    def from_detail(cls, detail: object) -> "ProductDetailOut":
+    def from_detail(cls, detail: object, **extra: object) -> "ProductDetailOut":
+        """`extra`: the fields a subclass adds."""
         product = detail.product
         return cls.model_validate({
             "slug": product.slug, "title": product.title, "description": product.description,
@@ -254,5 +255,5 @@ class ProductDetailOut(Schema):
             "images": list(product.images.all()), "seo_title": detail.seo_title,
             "seo_description": detail.seo_description, "in_stock": detail.in_stock,
             "variants": detail.variants, "created_at": product.created_at,
-            "updated_at": product.updated_at,
+            "updated_at": product.updated_at, **extra,
         })

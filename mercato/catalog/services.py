@@ -19,6 +19,7 @@ from django.db.models import (
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Lower, RowNumber
 
+from mercato.catalog.events import ProductUpdated
 from mercato.catalog.models import (
     Product,
     ProductListing,
@@ -27,10 +28,21 @@ from mercato.catalog.models import (
     VariantPrice,
 )
 from mercato.catalog.rules import search_document_for
+from mercato.core.events import SYSTEM, Actor, record
 
 # Product ids per round of statements when ids are given: the upsert names each id twice and
 # SQLite may allow only 999 parameters a statement.
 LISTING_CHUNK = 400
+
+
+def product_saved(*, product: Product, created: bool, by: Actor = SYSTEM) -> None:
+    """After a product and its variants, prices and images were saved: its search document and
+    listing are rebuilt and the change is recorded (integrations tell other systems)."""
+    with transaction.atomic():
+        refresh_search_document(product=product)
+        refresh_listings(product_ids=[product.pk])
+        record(ProductUpdated(aggregate_id=product.slug, title=product.title,
+                              is_published=product.is_published, created=created), by=by)
 
 
 def refresh_search_document(*, product: Product) -> None:

@@ -151,7 +151,11 @@ def object_body_only(operation: dict[str, Any]) -> None:
 
 
 class ProblemDocumentingAPI(NinjaAPI):
-    """A NinjaAPI whose OpenAPI document lists each operation's problem+json responses."""
+    """A NinjaAPI whose OpenAPI document lists each operation's problem+json responses, and
+    the webhooks the shop sends (`webhooks`, set by whoever knows them: mercato/api.py)."""
+
+    # () -> ({event type: OpenAPI path item}, {name: component schema}).
+    webhooks: Callable[[], tuple[dict[str, Any], dict[str, Any]]] | None = None
 
     def get_openapi_schema(self, *, path_prefix: str | None = None,
                            path_params: dict[str, Any] | None = None) -> Any:
@@ -164,6 +168,11 @@ class ProblemDocumentingAPI(NinjaAPI):
                     operation["responses"].setdefault(status, response)
                 object_body_only(operation)
         schema["components"]["schemas"]["Problem"] = PROBLEM_SCHEMA
+        if self.webhooks is not None:
+            webhooks, components = self.webhooks()
+            schema["webhooks"] = webhooks
+            for name, component in components.items():
+                schema["components"]["schemas"].setdefault(name, component)
         return schema
 
     def declared_problems(self) -> dict[str, list[ProblemExample]]:

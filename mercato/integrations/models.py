@@ -53,15 +53,15 @@ class WebhookMessage(models.Model):
     event_type = models.CharField(max_length=60)  # "order.created"
     body = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)  # when delivered
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
-        constraints = [models.UniqueConstraint(fields=["subscription", "event"],
-                                               name="one_message_per_event_and_subscription")]
+        # One event may be sent as two types (a refund is order.updated and refund.created).
+        constraints = [models.UniqueConstraint(fields=["subscription", "event", "event_type"],
+                                               name="one_message_per_event_type_and_subscription")]
         indexes = [models.Index(fields=["subscription", "status"])]
 
     def __str__(self) -> str:

@@ -38,10 +38,12 @@ class ProductDetail:
     seo_description: str
 
 
-def product_detail(*, slug: str) -> ProductDetail:
-    """The published product with this slug; NotFound if there is none."""
+def product_detail(*, slug: str, published_only: bool = True) -> ProductDetail:
+    """The published product with this slug (any, for other systems, with published_only
+    False); NotFound if there is none."""
+    products = Product.objects.filter(slug=slug)
     product = (
-        Product.objects.filter(is_published=True, slug=slug)
+        (products.filter(is_published=True) if published_only else products)
         .select_related("brand", "category", "product_type")
         .prefetch_related(
             "tags", "images",

@@ -1,0 +1,24 @@
+"""What the integrations app does when the outbox delivers an event (see mercato/handlers.py)."""
+
+from mercato.core.events import DomainEvent
+from mercato.core.models import Event
+from mercato.core.outbox.calls import RetryPolicy, retried
+from mercato.integrations.events import WebhookQueued
+from mercato.integrations.rules import RETRY_WAITS
+from mercato.integrations.services.delivery import Sent, give_up, queue_for, send_message
+
+
+def queue_webhooks(event: DomainEvent, event_id: int) -> None:
+    """A domain event a subscription may want: one message per subscription, each sent on its
+    own (a receiver that is down delays no other)."""
+    queue_for(Event.objects.get(pk=event_id))
+
+
+def _gave_up(event: WebhookQueued, event_id: int, error: Exception) -> None:
+    give_up(message_public_id=event.aggregate_id, error=error)
+
+
+@retried(RetryPolicy(waits=RETRY_WAITS, on_dead=_gave_up))
+def send_webhook(event: WebhookQueued, event_id: int) -> Sent | None:
+    """POST one message, signed; any answer but 2xx (or none in time) is retried for days."""
+    return send_message(message_public_id=event.aggregate_id)

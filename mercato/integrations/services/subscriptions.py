@@ -1,0 +1,150 @@
+"""Webhook subscriptions: create, change, rotate the secret, switch off and on, replay.
+
+A secret is shown once, when it is made (create, rotate): only the shop keeps it afterwards.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from mercato.core.events import Actor, record
+from mercato.core.models import Event
+from mercato.core.problems import Conflict, InvalidInput
+from mercato.integrations.errors import SubscriptionNotFound, UnknownEventType
+from mercato.integrations.events import WebhookSubscriptionChanged
+from mercato.integrations.models import WebhookSubscription
+from mercato.integrations.rules import (
+    EVENT_TYPES,
+    new_secret,
+    source_event_names,
+    unknown_event_types,
+)
+from mercato.integrations.services.delivery import queue_for
+from mercato.integrations.services.urls import check_url
+
+REPLAY_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class WithSecret:
+    """A subscription and its new secret, the one time it is shown."""
+
+    subscription: WebhookSubscription
+    secret: str
+
+
+def _checked_types(event_types: list[str]) -> list[str]:
+    unknown = unknown_event_types(event_types)
+    if unknown or not event_types:
+        raise UnknownEventType(
+            f"Unknown event types: {', '.join(unknown)}." if unknown else "Name at least one "
+            "event type.", errors={"events": [f"Choose from {', '.join(EVENT_TYPES)}."]})
+    return sorted(set(event_types), key=EVENT_TYPES.index)
+
+
+def create_subscription(*, url: str, event_types: list[str], description: str = "",
+                        is_active: bool = True, by: Actor) -> WithSecret:
+    check_url(url)
+    types = _checked_types(event_types)
+    secret = new_secret()
+    with transaction.atomic():
+        subscription = WebhookSubscription.objects.create(
+            url=url, event_types=types, description=description, is_active=is_active,
+            secret=secret)
+        record(WebhookSubscriptionChanged(aggregate_id=subscription.public_id, change="created",
+                                          detail=f"{url} {', '.join(types)}"), by=by)
+    return WithSecret(subscription, secret)
+
+
+def _locked(public_id: str) -> WebhookSubscription:
+    subscription = WebhookSubscription.objects.select_for_update().filter(
+        public_id=public_id).first()
+    if subscription is None:
+        raise SubscriptionNotFound(f"There is no webhook subscription {public_id}.")
+    return subscription
+
+
+def update_subscription(*, public_id: str, by: Actor, url: str | None = None,
+                        event_types: list[str] | None = None, description: str | None = None,
+                        is_active: bool | None = None) -> WebhookSubscription:
+    """Change what is given; switching it back on clears why the shop switched it off."""
+    if url is not None:
+        check_url(url)
+    types = _checked_types(event_types) if event_types is not None else None
+    with transaction.atomic():
+        subscription = _locked(public_id)
+        changed = {name: value for name, value in (
+            ("url", url), ("event_types", types), ("description", description),
+            ("is_active", is_active)) if value is not None and getattr(subscription, name) != value}
+        if not changed:
+            return subscription
+        for name, value in changed.items():
+            setattr(subscription, name, value)
+        if changed.get("is_active"):
+            subscription.disabled_reason, subscription.disabled_at = "", None
+        elif "is_active" in changed:
+            subscription.disabled_at = timezone.now()
+        subscription.save()
+        change = ("enabled" if changed.get("is_active") else
+                  "disabled" if "is_active" in changed else "changed")
+        record(WebhookSubscriptionChanged(aggregate_id=public_id, change=change,
+                                          detail=", ".join(sorted(changed))), by=by)
+    return subscription
+
+
+def delete_subscription(*, public_id: str, by: Actor) -> None:
+    with transaction.atomic():
+        subscription = _locked(public_id)
+        record(WebhookSubscriptionChanged(aggregate_id=public_id, change="deleted",
+                                          detail=subscription.url), by=by)
+        subscription.delete()
+
+
+def rotate_secret(*, public_id: str, by: Actor) -> WithSecret:
+    """A new secret; the current one keeps signing beside it (both signatures are sent) for
+    MERCATO_WEBHOOK_ROTATION_GRACE, so the receiver can switch without losing a message."""
+    secret = new_secret()
+    with transaction.atomic():
+        subscription = _locked(public_id)
+        subscription.previous_secret = subscription.secret
+        subscription.previous_secret_expires_at = (timezone.now()
+                                                   + settings.MERCATO_WEBHOOK_ROTATION_GRACE)
+        subscription.secret = secret
+        subscription.save(update_fields=["secret", "previous_secret",
+                                         "previous_secret_expires_at"])
+        until = f"{subscription.previous_secret_expires_at:%Y-%m-%d %H:%M} UTC"
+        record(WebhookSubscriptionChanged(aggregate_id=public_id, change="secret rotated",
+                                          detail=f"the previous secret signs until {until}"),
+               by=by)
+    return WithSecret(subscription, secret)
+
+
+def replay(*, public_id: str, since: datetime, by: Actor) -> int:
+    """Send the subscription every event of its types recorded since `since` again: messages it
+    missed are made (a new OMS gets every order placed since then, as it is now), those it had
+    are sent again under the same webhook-id (the receiver de-duplicates on it). The number of
+    messages queued."""
+    if since > timezone.now():
+        raise InvalidInput("Replay from a time in the past.",
+                           errors={"since": ["Must not be in the future."]})
+    subscription = WebhookSubscription.objects.filter(public_id=public_id).first()
+    if subscription is None:
+        raise SubscriptionNotFound(f"There is no webhook subscription {public_id}.")
+    if not subscription.is_active:
+        raise Conflict("The subscription is switched off: switch it on, then replay.")
+    events = Event.objects.filter(type__in=source_event_names(subscription.event_types),
+                                  created_at__gte=since).order_by("pk")
+    event_ids = list(events.values_list("pk", flat=True))
+    queued = 0
+    for start in range(0, len(event_ids), REPLAY_CHUNK):
+        with transaction.atomic():
+            for event in Event.objects.filter(pk__in=event_ids[start:start + REPLAY_CHUNK]):
+                queued += queue_for(event, subscriptions=[subscription], replay=True)
+    with transaction.atomic():
+        record(WebhookSubscriptionChanged(aggregate_id=public_id, change="replayed",
+                                          detail=f"since {since.isoformat()}: {queued} messages"),
+               by=by)
+    return queued

@@ -1,0 +1,32 @@
+"""Where a webhook may be sent: public http(s) addresses only."""
+
+import socket
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from mercato.integrations.errors import InvalidWebhookUrl
+from mercato.integrations.rules import is_public_address
+
+
+def check_url(url: str) -> None:
+    """Refuse what is not http(s), and hosts that resolve to a loopback, link-local, private or
+    otherwise non-public address (unless MERCATO_WEBHOOKS_ALLOW_PRIVATE_URLS). Checked when a
+    subscription is saved and again before each send (DNS may change)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidWebhookUrl(f"{url!r} is not an http:// or https:// URL with a host.",
+                                errors={"url": ["Enter an http:// or https:// URL."]})
+    if settings.MERCATO_WEBHOOKS_ALLOW_PRIVATE_URLS:
+        return
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+    except (OSError, UnicodeError, ValueError):  # ValueError: a port out of range
+        raise InvalidWebhookUrl(f"The host {parts.hostname!r} does not resolve.",
+                                errors={"url": ["The host does not resolve."]}) from None
+    private = sorted(address for address in addresses if not is_public_address(address))
+    if private:
+        raise InvalidWebhookUrl(
+            f"{parts.hostname} resolves to {', '.join(private)}: webhooks go to public "
+            "addresses only (MERCATO_WEBHOOKS_ALLOW_PRIVATE_URLS=true allows others, for local "
+            "development).", errors={"url": ["Not a public address."]})
