@@ -2,7 +2,7 @@
 
 from mercato.core.events import DomainEvent
 from mercato.core.models import Event
-from mercato.core.outbox.calls import RetryPolicy, retried
+from mercato.core.outbox.calls import RetryPolicy, outside_transaction, retried
 from mercato.integrations.events import WebhookQueued
 from mercato.integrations.rules import RETRY_WAITS
 from mercato.integrations.services.delivery import Sent, give_up, queue_for, send_message
@@ -18,6 +18,7 @@ def _gave_up(event: WebhookQueued, event_id: int, error: Exception) -> None:
     give_up(message_public_id=event.aggregate_id, error=error)
 
 
+@outside_transaction  # a receiver may take the whole timeout: no write lock meanwhile
 @retried(RetryPolicy(waits=RETRY_WAITS, on_dead=_gave_up))
 def send_webhook(event: WebhookQueued, event_id: int) -> Sent | None:
     """POST one message, signed; any answer but 2xx (or none in time) is retried for days."""

@@ -4,6 +4,7 @@ from mercato.core.outbox.calls import (
     OutsideCallFailed,
     RetryPolicy,
     idempotency_key,
+    outside_transaction,
     retried,
     status_code_of,
 )
@@ -18,5 +19,5 @@ from mercato.core.outbox.services import (
 from mercato.core.outbox.table import handler_table
 
 __all__ = ["DeliveryReport", "OutsideCallFailed", "RetryPolicy", "backoff", "deliver_due",
-           "handler_table", "idempotency_key", "replay_event", "replay_events", "retried",
-           "retry_delivery", "status_code_of"]
+           "handler_table", "idempotency_key", "outside_transaction", "replay_event",
+           "replay_events", "retried", "retry_delivery", "status_code_of"]

@@ -80,6 +80,22 @@ def retried(policy: RetryPolicy) -> Callable:
     return decorate
 
 
+def outside_transaction(handler: Callable) -> Callable:
+    """Run this handler outside any database transaction: for a slow outside call (a webhook
+    may take its whole timeout). The delivery is claimed first (not due again for
+    MERCATO_OUTBOX_LEASE, so no other worker takes it meanwhile), the handler runs with no
+    transaction open, so on SQLite no write lock is held, then its outcome is recorded. If the
+    worker dies mid-call, the delivery is tried again once the claim runs out: the handler
+    must stand being run twice (the receiver de-duplicates on the key it is sent), and its own
+    writes commit on their own (autocommit, or its own atomic blocks)."""
+    handler.outside_transaction = True
+    return handler
+
+
+def runs_outside_transaction(handler: object) -> bool:
+    return getattr(handler, "outside_transaction", False) is True
+
+
 def retry_policy_of(handler: object) -> RetryPolicy | None:
     policy = getattr(handler, "retry_policy", None)
     return policy if isinstance(policy, RetryPolicy) else None

@@ -17,6 +17,7 @@ retry a delivery, or replay events (the one way a done delivery runs again; see 
 section at the end).
 """
 
+import contextlib
 import logging
 import os
 import random
@@ -33,7 +34,13 @@ from django.utils import timezone
 from mercato.core.events import Actor, DomainEvent, from_row, record
 from mercato.core.models import DeliveryAttempt, Event, EventDelivery
 from mercato.core.operations.log_context import delivery_log_context
-from mercato.core.outbox.calls import RetryPolicy, exchange_of, retry_policy_of, status_code_of
+from mercato.core.outbox.calls import (
+    RetryPolicy,
+    exchange_of,
+    retry_policy_of,
+    runs_outside_transaction,
+    status_code_of,
+)
 from mercato.core.outbox.table import call_handler, handler_of, handler_table
 from mercato.core.problems import Conflict, InvalidInput, NotFound
 
@@ -143,21 +150,38 @@ def deliver_one(*, delivery_id: int, now: datetime | None = None,
     `worker` names who runs it in the attempt log (worker_label() if not given)."""
     now = now or timezone.now()
     report = report if report is not None else DeliveryReport()
-    with delivery_log_context(delivery_id), transaction.atomic():
-        delivery = _claim(delivery_id, now)
-        if delivery is None:
-            return  # done, not due, or another worker has it locked
-        attempt = _attempt(delivery)
-        delivery.attempts += 1
-        if attempt.error is None:
-            _mark_done(delivery, now, report)
-        else:
-            _mark_failed(delivery, attempt.error, now, report)
-        DeliveryAttempt.objects.create(
-            delivery=delivery, started_at=attempt.started_at, duration_ms=attempt.duration_ms,
-            outcome=OUTCOME_OF[delivery.status], status_code=attempt.status_code,
-            exchange=attempt.exchange, error=delivery.last_error,
-            worker=(worker or worker_label())[:100])
+    with delivery_log_context(delivery_id):
+        with transaction.atomic():
+            delivery = _claim(delivery_id, now)
+            if delivery is None:
+                return  # done, not due, or another worker has it locked
+            if not _outside_transaction(delivery.handler):
+                _record(delivery, _attempt(delivery), now, report, worker)
+                return
+            claimed_until = delivery.next_attempt_at = now + settings.MERCATO_OUTBOX_LEASE
+            delivery.save(update_fields=["next_attempt_at"])
+        attempt = _attempt(delivery, in_savepoint=False)
+        with transaction.atomic():
+            delivery = EventDelivery.objects.select_for_update().select_related("event").filter(
+                pk=delivery_id, status=Status.PENDING, next_attempt_at=claimed_until).first()
+            if delivery is None:
+                return  # the claim ran out and another worker took it over (or staff did)
+            _record(delivery, attempt, now, report, worker)
+
+
+def _record(delivery: EventDelivery, attempt: "Attempt", now: datetime, report: DeliveryReport,
+            worker: str) -> None:
+    """The attempt's outcome: done, retried later or dead, and its line in the attempt log."""
+    delivery.attempts += 1
+    if attempt.error is None:
+        _mark_done(delivery, now, report)
+    else:
+        _mark_failed(delivery, attempt.error, now, report)
+    DeliveryAttempt.objects.create(
+        delivery=delivery, started_at=attempt.started_at, duration_ms=attempt.duration_ms,
+        outcome=OUTCOME_OF[delivery.status], status_code=attempt.status_code,
+        exchange=attempt.exchange, error=delivery.last_error,
+        worker=(worker or worker_label())[:100])
 
 
 @dataclass(frozen=True)
@@ -169,11 +193,12 @@ class Attempt:
     error: Exception | None
 
 
-def _attempt(delivery: EventDelivery) -> Attempt:
-    """Run the handler in a savepoint: if it raises, its writes roll back and the error is kept."""
+def _attempt(delivery: EventDelivery, *, in_savepoint: bool = True) -> Attempt:
+    """Run the handler in a savepoint: if it raises, its writes roll back and the error is kept.
+    A handler that runs outside the transaction (calls.outside_transaction) has no savepoint."""
     started_at, start = timezone.now(), time.monotonic()
     try:
-        with transaction.atomic():
+        with transaction.atomic() if in_savepoint else contextlib.nullcontext():
             result = _run_handler(delivery)
     except Exception as error:  # any handler failure is retried, then dead-lettered
         outcome, failure = error, error
@@ -217,6 +242,13 @@ def _mark_failed(delivery: EventDelivery, error: Exception, now: datetime,
     report.errors.append(f"{delivery.handler}: {delivery.last_error}")
     delivery.save(update_fields=["attempts", "last_error", "status", "next_attempt_at",
                                  "lease_until"])
+
+
+def _outside_transaction(handler: str) -> bool:
+    try:
+        return runs_outside_transaction(handler_of(handler))
+    except ImportError:
+        return False
 
 
 def _policy_of(handler: str) -> RetryPolicy | None:

@@ -118,18 +118,18 @@ def signature_headers(message: WebhookMessage, *, at: datetime) -> dict[str, str
 
 
 def send_message(*, message_public_id: str) -> Sent | None:
-    """One attempt at sending a message; raises OutsideCallFailed (retried by the outbox) on
-    anything but a 2xx answer. None when there is nothing to send: delivered already (two
-    queueings of one message), or its subscription is switched off (the message is skipped;
-    a replay or "send again" sends it later)."""
-    message = (WebhookMessage.objects.select_for_update().select_related("subscription")
+    """One attempt at sending a message, outside any transaction (no lock is held while the
+    receiver takes its time; the outbox's claim keeps other workers off it); raises
+    OutsideCallFailed (retried by the outbox) on anything but a 2xx answer. None when there is
+    nothing to send: delivered already (two queueings of one message), or its subscription is
+    switched off (the message is skipped; a replay or "send again" sends it later)."""
+    message = (WebhookMessage.objects.select_related("subscription")
                .filter(public_id=message_public_id).first())
     if message is None or message.status == Status.DELIVERED:
         return None  # deleted with its subscription, or sent by an earlier queueing
     subscription = message.subscription
     if not subscription.is_active:
-        message.status = Status.SKIPPED
-        message.save(update_fields=["status"])
+        WebhookMessage.objects.filter(pk=message.pk).update(status=Status.SKIPPED)
         return None
     now = timezone.now()
     headers = {"content-type": "application/json", "user-agent": USER_AGENT,
@@ -153,10 +153,8 @@ def send_message(*, message_public_id: str) -> Sent | None:
         "body": response.text[:EXCERPT]}}
     if not 200 <= response.status_code < 300:
         raise OutsideCallFailed(response.status_code, response.text[:200], exchange=exchange)
-    message.status = Status.DELIVERED
-    message.delivered_at = now
-    message.last_status_code = response.status_code
-    message.save(update_fields=["status", "delivered_at", "last_status_code"])
+    WebhookMessage.objects.filter(pk=message.pk).update(
+        status=Status.DELIVERED, delivered_at=now, last_status_code=response.status_code)
     return Sent(response.status_code, exchange)
 
 
