@@ -8,14 +8,10 @@ without fulfilment permissions gets 403. No token or a bad one is 401; a custome
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
-from ninja.security import HttpBearer
 
-from mercato.core.events import Actor
 from mercato.core.openapi import answers
-from mercato.core.problems import PermissionDenied
 from mercato.core.states import IllegalTransition
-from mercato.customers.auth import user_for_token
-from mercato.customers.models import User
+from mercato.customers.auth import allowed, staff_auth
 from mercato.fulfilment import selectors, services
 from mercato.fulfilment.errors import (
     InvalidPicklistRequest,
@@ -48,30 +44,7 @@ SHIP = "orders.change_shipment"
 VIEW_PICKLISTS = "fulfilment.view_picklist"
 CREATE_PICKLISTS = "fulfilment.add_picklist"
 
-
-
-class StaffAuth(HttpBearer):
-    """A bearer token of an active staff user; a customer's valid token is 403, not 401."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> User:
-        user = user_for_token(token)
-        if not user.is_staff:
-            raise PermissionDenied("The warehouse API is for staff accounts.")
-        return user
-
-
-staff_auth = StaffAuth()
-
 router = Router(tags=["warehouse"], auth=staff_auth)
-
-
-def allowed(request: HttpRequest, *permissions: str) -> Actor:
-    """The caller as an actor for the history, once they hold every permission named."""
-    user: User = request.auth
-    missing = [name for name in permissions if not user.has_perm(name)]
-    if missing:
-        raise PermissionDenied("Your role may not do this.", missing_permissions=missing)
-    return Actor("api", user.email)
 
 
 def warehouse_id_for(code: str) -> int:

@@ -10,6 +10,7 @@ Shipping/Receiving pages (fulfilment/admin.py), which add picklists and shipping
 Permissions (the staff roles, fulfilment/roles.py): moving an order or anything that may move
 money (capture, cancel an order or a shipment: voids or refunds) needs orders.change_order;
 releasing or holding a shipment needs orders.change_shipment (warehouse) or change_order.
+The list's "Export for accounting" form (admin_export.py) needs only orders.view_order.
 """
 
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from typing import Protocol
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
@@ -35,6 +36,7 @@ from mercato.core.events import SCHEMA_VERSION_KEY, Actor
 from mercato.core.models import Event
 from mercato.core.problems import Problem
 from mercato.orders import services
+from mercato.orders.admin_export import export_view
 from mercato.orders.admin_shipments import (  # noqa: F401 - re-exported for other admin modules
     CHANGE_ORDER,
     CHANGE_SHIPMENT,
@@ -338,7 +340,13 @@ class OrderAdmin(ViewOnlyAdmin):
             "<path:object_id>/shipments/<int:shipment_id>/act/<slug:action>/",
             self.admin_site.admin_view(require_POST(self.shipment_action_view)),
             name=f"{opts.app_label}_{opts.model_name}_shipment_act")
-        return [shipment_act, act, *super().get_urls()]
+        export = path("export/", self.admin_site.admin_view(self.export_view),
+                      name=f"{opts.app_label}_{opts.model_name}_export")
+        return [export, shipment_act, act, *super().get_urls()]
+
+    def export_view(self, request: HttpRequest) -> HttpResponseBase:
+        """Export for accounting (admin_export.py): needs the view permission on orders."""
+        return export_view(self, request)
 
     def may_act(self, request: HttpRequest) -> bool:
         """Viewing is not enough: moving an order needs the change permission on orders."""

@@ -1,9 +1,10 @@
 """Pure helpers of the orders app: number formatting, address snapshots, shipment plans, what
-is captured or refunded when parcels ship or are cancelled, and the words a shopper reads for
-an order's and a parcel's status."""
+is captured or refunded when parcels ship or are cancelled, the words a shopper reads for
+an order's and a parcel's status, and an order's row in the accounting export."""
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
 from mercato.core.money import Money, round_money
@@ -238,3 +239,74 @@ def all_delivered(parcels: Iterable[tuple[str, bool]]) -> bool:
 def order_payment_label(state: str) -> str:
     """An order's payment state (selectors.payment_state) as the shopper reads it."""
     return ORDER_PAYMENT_LABELS.get(state) or payment_label(state)
+
+
+# --- the accounting export ------------------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "number", "placed_at", "status", "email", "customer_name", "billing_country", "currency",
+    "subtotal", "discount", "delivery", "tax", "total", "prices_include_tax", "payment_status",
+    "payment_methods", "captured", "refunded",
+)
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection): text the
+# shopper typed gets a leading apostrophe, which spreadsheets show as plain text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ExportedOrder:
+    """What the accounting export says of one order; amounts in the order's currency."""
+
+    number: str
+    placed_at: datetime  # aware, in the shop's time zone
+    status: str
+    email: str
+    billing_name: str
+    billing_country: str
+    currency: str
+    subtotal: Decimal
+    discount: Decimal
+    delivery: Decimal
+    tax: Decimal
+    total: Decimal
+    prices_include_tax: bool
+    payment_status: str
+    payment_methods: tuple[str, ...]
+    captured: Decimal
+    refunded: Decimal
+
+
+def placed_between(placed_from: date, placed_to: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    """The instants [start, end) of the days `placed_from` to `placed_to`, both included, as
+    the clocks of `zone` show them (a day may be 23 or 25 hours long)."""
+    start = datetime.combine(placed_from, time.min, tzinfo=zone)
+    end = datetime.combine(placed_to + timedelta(days=1), time.min, tzinfo=zone)
+    return start, end
+
+
+def export_filename(*, placed_from: date, placed_to: date, status: str | None = None) -> str:
+    """orders-2025-03-01-to-2025-03-31.csv, with -Completed before .csv for one status."""
+    suffix = f"-{status}" if status else ""
+    return f"orders-{placed_from:%Y-%m-%d}-to-{placed_to:%Y-%m-%d}{suffix}.csv"
+
+
+def export_row(order: ExportedOrder) -> list[str]:
+    """The order's CSV row, in EXPORT_COLUMNS order: amounts as plain decimals rounded to the
+    currency's minor unit (19.99, JPY 1500), the time as ISO 8601 with its offset."""
+
+    def amount(value: Decimal) -> str:
+        return f"{round_money(Money(value, order.currency)).amount:f}"
+
+    return [
+        order.number, order.placed_at.isoformat(timespec="seconds"), order.status,
+        as_text(order.email), as_text(order.billing_name), order.billing_country,
+        order.currency, amount(order.subtotal), amount(order.discount), amount(order.delivery),
+        amount(order.tax), amount(order.total), "true" if order.prices_include_tax else "false",
+        order.payment_status, ";".join(order.payment_methods), amount(order.captured),
+        amount(order.refunded),
+    ]
+
+
+def as_text(value: str) -> str:
+    """A cell spreadsheets do not evaluate (see FORMULA_STARTS)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value

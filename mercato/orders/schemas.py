@@ -1,10 +1,11 @@
 """django-ninja schemas of the customer order API; `order_out` is also checkout's answer."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
 from ninja import Field, Schema
+from pydantic import ValidationInfo, field_validator
 
 from mercato.catalog.schemas import MoneyOut
 from mercato.core.money import Money
@@ -12,6 +13,7 @@ from mercato.core.schema_types import EmailAddress, PageNumber
 from mercato.orders.models import AddressKind, AddressSnapshot, Order, OrderLine, Shipment
 from mercato.orders.rules import ADDRESS_FIELDS
 from mercato.orders.selectors import OrderPage, OrderSummary, order_detail, payment_state
+from mercato.orders.states import OrderStatus
 from mercato.payments.models import Payment, Transaction
 
 DEFAULT_PAGE_SIZE = 20
@@ -20,6 +22,23 @@ DEFAULT_PAGE_SIZE = 20
 class OrderListQuery(Schema):
     page: PageNumber = 1
     page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=settings.MERCATO_MAX_PAGE_SIZE)
+
+
+class OrderExportQuery(Schema):
+    """Which orders the accounting export lists: those placed on these days, in the shop's
+    time zone, both days included."""
+
+    placed_from: date = Field(description="First day, YYYY-MM-DD (e.g. 2025-03-01).")
+    placed_to: date = Field(description="Last day, YYYY-MM-DD (included).")
+    status: OrderStatus | None = Field(None, description="Only orders in this status.")
+
+    @field_validator("placed_to")
+    @classmethod
+    def not_before_placed_from(cls, placed_to: date, info: ValidationInfo) -> date:
+        placed_from = info.data.get("placed_from")
+        if placed_from is not None and placed_to < placed_from:
+            raise ValueError("The last day must not be before placed_from.")
+        return placed_to
 
 
 class OrderLookupIn(Schema):

@@ -6,8 +6,9 @@ the order by its number): the detail selectors load them with one query by refer
 them as `order.payments`, a list of Payment rows with their transactions prefetched.
 """
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, tzinfo
 
 from django.db.models import (
     Exists,
@@ -17,22 +18,41 @@ from django.db.models import (
     Min,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from mercato.core.models import Event
 from mercato.core.selectors import About, history
 from mercato.orders.errors import OrderNotFound
 from mercato.orders.events import OrderPlaced
-from mercato.orders.models import Order, OrderLine, Shipment, ShipmentLine
-from mercato.orders.rules import PAYMENT_MIXED, PAYMENT_NONE, all_delivered, order_label
+from mercato.orders.models import (
+    AddressKind,
+    Order,
+    OrderAddress,
+    OrderLine,
+    Shipment,
+    ShipmentLine,
+)
+from mercato.orders.rules import (
+    EXPORT_COLUMNS,
+    PAYMENT_MIXED,
+    PAYMENT_NONE,
+    ExportedOrder,
+    all_delivered,
+    export_row,
+    order_label,
+    placed_between,
+)
 from mercato.orders.states import ShipmentStatus
 from mercato.payments.events import PaymentCreated
 from mercato.payments.models import Payment
+from mercato.payments.selectors import PaymentTotals, payment_totals_by_reference
 from mercato.payments.states import PaymentStatus
 
 DETAIL_PREFETCH = (
@@ -234,3 +254,67 @@ def filter_payment_state(orders: QuerySet[Order], state: str) -> QuerySet[Order]
 def orders_placed_count() -> int:
     """Every order placed, for the metrics (one COUNT)."""
     return Order.objects.count()
+
+
+# --- the accounting export ------------------------------------------------------------------------
+
+EXPORT_PAGE_SIZE = 500
+
+
+def order_export_rows(*, placed_from: date, placed_to: date, status: str | None = None,
+                      page_size: int = EXPORT_PAGE_SIZE) -> Iterator[Sequence[str]]:
+    """The export's header (rules.EXPORT_COLUMNS), then one row per order of
+    `orders_for_export`: what the CSV download writes, one page of orders in memory at a time."""
+    yield EXPORT_COLUMNS
+    for order in orders_for_export(placed_from=placed_from, placed_to=placed_to, status=status,
+                                   page_size=page_size):
+        yield export_row(order)
+
+
+def orders_for_export(*, placed_from: date, placed_to: date, status: str | None = None,
+                      page_size: int = EXPORT_PAGE_SIZE) -> Iterator[ExportedOrder]:
+    """Orders placed on the days `placed_from` to `placed_to`, both included, as the shop's
+    clock shows them (TIME_ZONE), only those in `status` when given; oldest first.
+
+    Read in keyset pages of `page_size`, 4 queries a page (orders, their billing addresses,
+    payments, ledger sums), so memory holds one page whatever the range."""
+    zone = timezone.get_default_timezone()
+    start, end = placed_between(placed_from, placed_to, zone)
+    orders = Order.objects.filter(created_at__gte=start, created_at__lt=end)
+    if status:
+        orders = orders.filter(status=status)
+    for page in _keyset_pages(orders, page_size):
+        payments = payment_totals_by_reference([order.number for order in page])
+        for order in page:
+            yield _exported(order, payments[order.number], zone)
+
+
+def _keyset_pages(orders: QuerySet[Order], page_size: int) -> Iterator[list[Order]]:
+    """`orders` by (created_at, id) in pages, each read from after the last row of the one
+    before: no OFFSET to skip over, and no cursor held open while the client downloads."""
+    billing = Prefetch("addresses", to_attr="billing_addresses",
+                       queryset=OrderAddress.objects.filter(kind=AddressKind.BILLING))
+    ordered = orders.order_by("created_at", "id").prefetch_related(billing)
+    page = list(ordered[:page_size])
+    while page:
+        yield page
+        if len(page) < page_size:
+            return
+        last = page[-1]
+        after = Q(created_at__gt=last.created_at) | Q(created_at=last.created_at, id__gt=last.id)
+        page = list(ordered.filter(after)[:page_size])
+
+
+def _exported(order: Order, payments: PaymentTotals, zone: tzinfo) -> ExportedOrder:
+    billing = order.billing_addresses[0] if order.billing_addresses else None
+    return ExportedOrder(
+        number=order.number, placed_at=timezone.localtime(order.created_at, zone),
+        status=order.status, email=order.email,
+        billing_name=f"{billing.first_name} {billing.last_name}".strip() if billing else "",
+        billing_country=billing.country if billing else "", currency=order.currency,
+        subtotal=order.subtotal, discount=order.discount_total, delivery=order.delivery_total,
+        tax=order.tax_total, total=order.total, prices_include_tax=order.prices_include_tax,
+        payment_status=payment_state(payments.statuses),
+        payment_methods=tuple(payments.methods), captured=payments.captured,
+        refunded=payments.refunded,
+    )
