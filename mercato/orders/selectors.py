@@ -21,6 +21,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 
@@ -77,6 +78,13 @@ def _whole(orders: QuerySet[Order], *, missing: str) -> Order:
     if order is None:
         raise OrderNotFound(missing)
     order.payments = order_payments(order=order)
+    return order
+
+
+def with_tracking_events(order: Order) -> Order:
+    """The order, read whole, with each shipment's tracking events oldest first (1 query):
+    what the shopper's tracking page adds to the order."""
+    prefetch_related_objects(list(order.shipments.all()), "tracking_events")
     return order
 
 
