@@ -133,6 +133,7 @@ def mount_routers() -> None:
     api.add_router("/v1/warehouse", "mercato.fulfilment.api.router")
     api.add_router("/v1/", "mercato.returns.api_guest.router")  # ahead of /returns/{rma}
     api.add_router("/v1/", "mercato.returns.api.router")
+    api.add_router("/v1/integrations", "mercato.integrations.api.incoming.router")
 
 
 mount_routers()

@@ -73,6 +73,16 @@ def order_for_guest(*, number: str, email: str) -> Order:
     return _whole(orders, missing="There is no order with this number and email.")
 
 
+def order_public_id_by_number(*, number: str) -> str:
+    """The public id of the order with this number (1 query), for callers that know orders
+    by number (an OMS) and call the services, which take public ids; OrderNotFound if none."""
+    public_id = Order.objects.filter(number=number.strip()).values_list(
+        "public_id", flat=True).first()
+    if public_id is None:
+        raise OrderNotFound(f"There is no order {number.strip()}.")
+    return public_id
+
+
 def _whole(orders: QuerySet[Order], *, missing: str) -> Order:
     order = orders.prefetch_related(*DETAIL_PREFETCH).first()
     if order is None:
