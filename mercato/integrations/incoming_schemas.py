@@ -8,11 +8,14 @@ does not name are ignored, so a sender may add some.
 Shipments are named by their public id (`shipment_id`, as the warehouse API and the shop's
 outgoing webhooks name them); orders by their number (`order_number`, e.g. "MRC-100001"), which
 is what an OMS holds. docs/webhooks/schemas/incoming/<kind>.<type>.json are these schemas as JSON
-Schema, written by `incoming_json_schemas()` (`python manage.py shell -c ...`, see
-tests/integrations/test_incoming_schemas.py, which fails when the files differ).
+Schema (`incoming_json_schemas()`); after changing a schema, write them again with
+`python manage.py shell -c "from mercato.integrations.incoming_schemas import *;
+write_incoming_json_schemas()"` (tests/integrations/test_incoming_schemas.py fails until then).
 """
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from ninja import Schema
@@ -23,6 +26,7 @@ from mercato.integrations.models import IncomingConnection
 LOGISTICS = IncomingConnection.Kind.LOGISTICS.value
 OMS = IncomingConnection.Kind.OMS.value
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+SCHEMA_DIRECTORY = Path(__file__).resolve().parents[2] / "docs/webhooks/schemas/incoming"
 
 
 class IncomingEnvelope(Schema):
@@ -129,6 +133,25 @@ def incoming_json_schemas() -> dict[str, dict[str, Any]]:
     return {event_type.filename: {"$schema": JSON_SCHEMA_DIALECT,
                                   **envelope_schema(event_type).model_json_schema()}
             for event_type in INCOMING_EVENT_TYPES}
+
+
+def json_schema_text(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_incoming_json_schemas(directory: Path = SCHEMA_DIRECTORY) -> list[Path]:
+    """Write each incoming event type's JSON Schema file (and only those) into `directory`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    schemas = incoming_json_schemas()
+    for stale in directory.glob("*.json"):
+        if stale.name not in schemas:
+            stale.unlink()
+    written = []
+    for filename, schema in schemas.items():
+        path = directory / filename
+        path.write_text(json_schema_text(schema), encoding="utf-8")
+        written.append(path)
+    return written
 
 
 class IncomingAnswerOut(Schema):
