@@ -1,2 +1,4 @@
 """Back office, Integrations: webhook subscriptions with their delivery log, incoming connections
 with what they sent."""
+
+from mercato.integrations.admin import incoming  # noqa: F401 - registers its admins
