@@ -8,6 +8,8 @@ from mercato.core.events import Actor
 from mercato.core.models import Event, EventDelivery
 from mercato.core.money import Money
 from mercato.fulfilment.services import create_picklist
+from mercato.integrations.models import IncomingMessage
+from mercato.integrations.services.incoming import create_incoming_connection
 from mercato.inventory.services import set_stock_level
 from mercato.notifications.models import SentEmail
 from mercato.orders.models import Order
@@ -88,6 +90,11 @@ def shop(db):
     SentEmail.objects.create(event=event, kind="order_confirmation", to="ada@example.com",
                              subject="Your order MRC-100001 at Mercato demo shop",
                              sent_at=event.created_at)
+    # An incoming connection and a message it sent (the integrations' incoming log).
+    IncomingMessage.objects.create(
+        connection=create_incoming_connection(name="Parcel partner", kind="logistics"),
+        webhook_id="msg_admin", event_type="shipment.delivered", outcome="refused",
+        status_code=404, payload={"type": "shipment.delivered"}, answer={"status": 404})
     # The login lockout's rows (django-axes), which staff delete to unlock an account.
     AccessAttempt.objects.create(username="ada@example.com", ip_address="203.0.113.9",
                                  user_agent="test", failures_since_start=5)
