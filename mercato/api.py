@@ -134,6 +134,7 @@ def mount_routers() -> None:
     api.add_router("/v1/warehouse", "mercato.fulfilment.api.router")
     api.add_router("/v1/", "mercato.returns.api_guest.router")  # ahead of /returns/{rma}
     api.add_router("/v1/", "mercato.returns.api.router")
+    api.add_router("/v1/integrations", "mercato.integrations.api.incoming.router")
     api.add_router("/v1/webhook-subscriptions", "mercato.integrations.api.subscriptions.router")
     from mercato.integrations.payloads import openapi_webhooks
     api.webhooks = openapi_webhooks

@@ -1,6 +1,7 @@
 """Facts the orders app records; the aggregate id is the order's public id."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import ClassVar
 
@@ -164,3 +165,17 @@ class OrderPaymentVoided(OrderPaymentRecorded):
 @dataclass(frozen=True)
 class OrderPaymentRefunded(OrderPaymentRecorded):
     pass
+
+
+@dataclass(frozen=True)
+class ShipmentTrackingRecorded(DomainEvent):
+    """The carrier reported a shipped parcel's progress (ShipmentTrackingEvent.Kind: in
+    transit, out for delivery, a delivery problem, returned to sender); its status stays."""
+
+    aggregate_type: ClassVar[str] = "order"
+    shipment_id: str
+    number: str
+    kind: str
+    description: str
+    location: str
+    occurred_at: datetime

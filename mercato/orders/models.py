@@ -190,3 +190,29 @@ class ShipmentLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x line {self.order_line_id}"
+
+
+class ShipmentTrackingEvent(models.Model):
+    """What the carrier reported about a shipped parcel between leaving and arriving (in
+    transit, out for delivery, a delivery problem, sent back), as the shopper's tracking page
+    lists it. Leaving and arriving are the shipment's own fields (shipped_at, delivered_at)."""
+
+    class Kind(models.TextChoices):
+        IN_TRANSIT = "in_transit", "In transit"
+        OUT_FOR_DELIVERY = "out_for_delivery", "Out for delivery"
+        DELIVERY_EXCEPTION = "delivery_exception", "Delivery problem"
+        RETURNED_TO_SENDER = "returned_to_sender", "Returned to sender"
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE,
+                                 related_name="tracking_events")
+    kind = models.CharField(max_length=20, choices=Kind.choices, editable=False)
+    description = models.CharField(max_length=300, blank=True, editable=False)
+    location = models.CharField(max_length=200, blank=True, editable=False)
+    occurred_at = models.DateTimeField(editable=False, help_text="When the carrier saw it.")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d %H:%M}"

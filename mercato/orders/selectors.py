@@ -23,6 +23,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -92,11 +93,28 @@ def order_for_guest(*, number: str, email: str) -> Order:
     return _whole(orders, missing="There is no order with this number and email.")
 
 
+def order_public_id_by_number(*, number: str) -> str:
+    """The public id of the order with this number (1 query), for callers that know orders
+    by number (an OMS) and call the services, which take public ids; OrderNotFound if none."""
+    public_id = Order.objects.filter(number=number.strip()).values_list(
+        "public_id", flat=True).first()
+    if public_id is None:
+        raise OrderNotFound(f"There is no order {number.strip()}.")
+    return public_id
+
+
 def _whole(orders: QuerySet[Order], *, missing: str) -> Order:
     order = orders.prefetch_related(*DETAIL_PREFETCH).first()
     if order is None:
         raise OrderNotFound(missing)
     order.payments = order_payments(order=order)
+    return order
+
+
+def with_tracking_events(order: Order) -> Order:
+    """The order, read whole, with each shipment's tracking events oldest first (1 query):
+    what the shopper's tracking page adds to the order."""
+    prefetch_related_objects(list(order.shipments.all()), "tracking_events")
     return order
 
 

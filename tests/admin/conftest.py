@@ -8,6 +8,9 @@ from mercato.core.events import Actor
 from mercato.core.models import Event, EventDelivery
 from mercato.core.money import Money
 from mercato.fulfilment.services import create_picklist
+from mercato.integrations.models import IncomingMessage, WebhookMessage
+from mercato.integrations.services.incoming import create_incoming_connection
+from mercato.integrations.services.subscriptions import create_subscription
 from mercato.inventory.services import set_stock_level
 from mercato.notifications.models import SentEmail
 from mercato.orders.models import Order
@@ -88,6 +91,17 @@ def shop(db):
     SentEmail.objects.create(event=event, kind="order_confirmation", to="ada@example.com",
                              subject="Your order MRC-100001 at Mercato demo shop",
                              sent_at=event.created_at)
+    # An incoming connection and a message it sent (the integrations' incoming log).
+    IncomingMessage.objects.create(
+        connection=create_incoming_connection(name="Parcel partner", kind="logistics"),
+        webhook_id="msg_admin", event_type="shipment.delivered", outcome="refused",
+        status_code=404, payload={"type": "shipment.delivered"}, answer={"status": 404})
+    # A webhook subscription and a message queued for it (the outgoing delivery log).
+    subscription = create_subscription(url="https://93.184.215.14/hooks",
+                                       event_types=["order.created"],
+                                       by=Actor("staff", "boss@example.com")).subscription
+    WebhookMessage.objects.create(subscription=subscription, event=event,
+                                  event_type="order.created", body='{"type": "order.created"}')
     # The login lockout's rows (django-axes), which staff delete to unlock an account.
     AccessAttempt.objects.create(username="ada@example.com", ip_address="203.0.113.9",
                                  user_agent="test", failures_since_start=5)

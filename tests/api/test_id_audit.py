@@ -109,6 +109,11 @@ REFERENCES: dict[tuple[str, str, str], Readable | Brought] = {
     ("POST /warehouse/returns/{rma}/receive", "body", "lines.return_line_id"):
         Readable("ReturnLineOut", "id"),
     ("GET /warehouse/receipts/{number}/pdf", "path", "number"): Readable("ReceiptOut", "number"),
+    **{(f"{method} /webhook-subscriptions/{{public_id}}{tail}", "path", "public_id"):
+       Readable("SubscriptionOut", "id")
+       for method, tail in (("GET", ""), ("PATCH", ""), ("DELETE", ""),
+                            ("POST", "/rotate-secret"), ("POST", "/replay"),
+                            ("GET", "/messages"))},
 }
 
 

@@ -4,6 +4,7 @@
   -> a numbered order with its stock allocated and its shipments).
 - orders: moves of a whole order (hold, release of the hold, cancel, capture its payments).
 - shipments: shipment processing (release, hold, pack, ship, confirm delivery, cancel).
+- tracking: what the carrier reports of a shipped parcel on its way (for the tracking page).
 - waiting: backordered shipments allocated when stock arrives; release on payment.
 - money: settling the order's payments when the outbox delivers a move's event (void, refund,
   capture what is due).
@@ -42,6 +43,7 @@ from mercato.orders.services.shipments import (
     release_shipment,
     release_shipment_hold,
 )
+from mercato.orders.services.tracking import record_tracking_event
 from mercato.orders.services.waiting import (
     MANUAL_RELEASE,
     OPEN_ORDER,
@@ -72,6 +74,7 @@ __all__ = [
     "mark_shipment_shipped",
     "pack_shipments",
     "place_order",
+    "record_tracking_event",
     "refund_cancelled_parcel",
     "release_hold",
     "release_mode",

@@ -277,7 +277,9 @@ def order_rows(page: order_selectors.OrderPage) -> list[dict[str, Any]]:
 
 
 def order_context(order: Order) -> dict[str, Any]:
-    """What the order page shows beside the order (read by an orders detail selector)."""
+    """What the order page shows beside the order (read by an orders detail selector), and
+    what the carrier reported of each parcel on its way."""
+    order_selectors.with_tracking_events(order)
     addresses = {address.kind: address for address in order.addresses.all()}
     state = order_selectors.payment_state([payment.status for payment in order.payments])
     return {
