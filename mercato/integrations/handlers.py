@@ -2,12 +2,19 @@
 
 from mercato.core.events import DomainEvent
 from mercato.core.models import Event
-from mercato.core.outbox.calls import RetryPolicy, outside_transaction, retried
+from mercato.core.outbox.calls import (
+    RetryPolicy,
+    only_while_wanted,
+    outside_transaction,
+    retried,
+)
 from mercato.integrations.events import WebhookQueued
 from mercato.integrations.rules import RETRY_WAITS
+from mercato.integrations.selectors import subscribed_event_names
 from mercato.integrations.services.delivery import Sent, give_up, queue_for, send_message
 
 
+@only_while_wanted(subscribed_event_names)  # no delivery rows while no one subscribes
 def queue_webhooks(event: DomainEvent, event_id: int) -> None:
     """A domain event a subscription may want: one message per subscription, each sent on its
     own (a receiver that is down delays no other)."""

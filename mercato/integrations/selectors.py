@@ -8,10 +8,18 @@ from mercato.core.models import DeliveryAttempt
 from mercato.integrations.errors import SubscriptionNotFound
 from mercato.integrations.events import WebhookQueued
 from mercato.integrations.models import WebhookMessage, WebhookSubscription
+from mercato.integrations.rules import source_event_names
 
 
 def subscriptions() -> QuerySet[WebhookSubscription]:
     return WebhookSubscription.objects.order_by("pk")
+
+
+def subscribed_event_names() -> list[str]:
+    """The domain event types (Event row types) some active subscription wants sent."""
+    wanted = {name for types in WebhookSubscription.objects.filter(is_active=True)
+              .values_list("event_types", flat=True) for name in types}
+    return source_event_names(sorted(wanted)) if wanted else []
 
 
 def subscription(public_id: str) -> WebhookSubscription:

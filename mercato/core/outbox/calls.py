@@ -22,7 +22,7 @@ a webhook is tried for days (the receiver may be down for a weekend), and a subs
 message died is switched off in the same transaction that makes the delivery a dead letter.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -78,6 +78,22 @@ def retried(policy: RetryPolicy) -> Callable:
         handler.retry_policy = policy
         return handler
     return decorate
+
+
+def only_while_wanted(wanted: Callable[[], Collection[str]]) -> Callable:
+    """Give a handler a delivery only for the event types `wanted()` names when the worker
+    looks for new events (once per pass): a webhook fan-out wants none while no subscription
+    is active, so a shop without webhooks writes no delivery rows for it. An event recorded
+    while unwanted is not delivered to it later (a replay does that)."""
+    def decorate(handler: Callable) -> Callable:
+        handler.wanted = wanted
+        return handler
+    return decorate
+
+
+def wanted_of(handler: object) -> Callable[[], Collection[str]] | None:
+    wanted = getattr(handler, "wanted", None)
+    return wanted if callable(wanted) else None
 
 
 def outside_transaction(handler: Callable) -> Callable:

@@ -41,7 +41,12 @@ from mercato.core.outbox.calls import (
     runs_outside_transaction,
     status_code_of,
 )
-from mercato.core.outbox.table import call_handler, handler_of, handler_table
+from mercato.core.outbox.table import (
+    call_handler,
+    deliverable_table,
+    handler_of,
+    handler_table,
+)
 from mercato.core.problems import Conflict, InvalidInput, NotFound
 
 logger = logging.getLogger(__name__)
@@ -92,7 +97,7 @@ def backoff(attempts: int, *, jitter: float | None = None,
 def create_deliveries(*, now: datetime | None = None) -> int:
     """Create the missing (event, handler) rows for recently recorded handled events."""
     now = now or timezone.now()
-    table = handler_table()
+    table = deliverable_table()
     if not table:
         return 0
     cursor = EventDelivery.objects.aggregate(last=Max("event_id"))["last"] or 0

@@ -12,13 +12,14 @@ a call to another system is derived from).
 """
 
 import importlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 from mercato.core.events import DomainEvent, from_row
 from mercato.core.models import Event
+from mercato.core.outbox.calls import wanted_of
 
 Handler = Callable[[DomainEvent, int], None]
 
@@ -48,6 +49,25 @@ def handler_table() -> dict[str, list[str]]:
         paths = merged.setdefault(_type_name(key), [])
         paths.extend(path for path in map(handler_path, handlers) if path not in paths)
     return {name: paths for name, paths in merged.items() if paths}
+
+
+def deliverable_table() -> dict[str, list[str]]:
+    """handler_table without the handlers that want none of an event type now
+    (calls.only_while_wanted): what new events get deliveries for."""
+    table = handler_table()
+    wanted_now: dict[str, Collection[str] | None] = {}
+    for path in {path for paths in table.values() for path in paths}:
+        try:
+            wanted = wanted_of(handler_of(path))
+        except ImportError:
+            wanted = None  # a missing handler fails in its delivery, where staff see it
+        wanted_now[path] = set(wanted()) if wanted is not None else None
+    deliverable = {}
+    for name, paths in table.items():
+        kept = [path for path in paths if wanted_now[path] is None or name in wanted_now[path]]
+        if kept:
+            deliverable[name] = kept
+    return deliverable
 
 
 def handler_of(path: str) -> Handler:
