@@ -9,8 +9,7 @@ Shipments are named by their public id (`shipment_id`, as the warehouse API and 
 outgoing webhooks name them); orders by their number (`order_number`, e.g. "MRC-100001"), which
 is what an OMS holds. docs/webhooks/schemas/incoming/<kind>.<type>.json are these schemas as JSON
 Schema (`incoming_json_schemas()`); after changing a schema, write them again with
-`python manage.py shell -c "from mercato.integrations.incoming_schemas import *;
-write_incoming_json_schemas()"` (tests/integrations/test_incoming_schemas.py fails until then).
+`manage.py webhook_schemas` (tests/integrations/test_incoming_schemas.py fails until then).
 """
 
 import json

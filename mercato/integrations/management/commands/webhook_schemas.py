@@ -1,5 +1,6 @@
 """manage.py webhook_schemas: write the JSON Schema of each webhook event type's body into
-docs/webhooks/schemas (run it after changing a payload; a test fails while they differ)."""
+docs/webhooks/schemas, the shop's outgoing ones and (in incoming/) those other systems post to
+it. Run it after changing a payload; a test fails while they differ."""
 
 import json
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from mercato.integrations.incoming_schemas import write_incoming_json_schemas
 from mercato.integrations.payloads import json_schemas
 
 SCHEMA_DIRECTORY = Path(settings.BASE_DIR) / "docs" / "webhooks" / "schemas"
@@ -19,10 +21,12 @@ def schema_files() -> dict[Path, str]:
 
 
 class Command(BaseCommand):
-    help = "Write docs/webhooks/schemas/<event type>.json from the payload schemas."
+    help = "Write docs/webhooks/schemas/ (outgoing and incoming/) from the payload schemas."
 
     def handle(self, *args, **options) -> None:
         for path, text in schema_files().items():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
+            self.stdout.write(f"wrote {path.relative_to(settings.BASE_DIR)}")
+        for path in write_incoming_json_schemas():
             self.stdout.write(f"wrote {path.relative_to(settings.BASE_DIR)}")
