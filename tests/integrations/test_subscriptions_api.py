@@ -64,6 +64,7 @@ def test_private_urls_are_allowed_when_the_setting_says_so(api, staff, settings)
 @pytest.mark.parametrize("fields", [
     {"events": ["order.shipped"]}, {"events": []}, {"url": "ftp://93.184.215.14/x"},
     {"url": "not a url"}, {"description": "x" * 201},
+    {"url": "https://93.184.215.14/" + "a" * 2000},
 ])
 def test_bad_input_is_a_422_and_changes_nothing(api, staff, fields):
     assert_problem(create(api, staff, **fields), 422)
@@ -124,6 +125,16 @@ def test_replay_and_the_delivery_log(api, staff, settings):
     assert (attempt["outcome"], attempt["status_code"]) == ("failed", 500)
     assert attempt["exchange"]["request"]["headers"]["webhook-id"] == message["id"]
     assert attempt["exchange"]["response"]["body"] == "thanks"
+
+
+def test_replay_takes_a_time_without_offset_in_the_shops_time_zone(api, staff):
+    made = create(api, staff).json()
+    replayed = api.post(f"/webhook-subscriptions/{made['id']}/replay",
+                        {"since": "2026-01-01T00:00:00"}, **staff)
+    assert (replayed.status_code, replayed.json()) == (202, {"queued": 0})
+    future = (timezone.now() + timedelta(days=1)).isoformat()
+    assert_problem(api.post(f"/webhook-subscriptions/{made['id']}/replay", {"since": future},
+                            **staff), 422)
 
 
 def test_replay_of_a_subscription_switched_off_is_refused(api, staff):

@@ -127,6 +127,8 @@ def replay(*, public_id: str, since: datetime, by: Actor) -> int:
     missed are made (a new OMS gets every order placed since then, as it is now), those it had
     are sent again under the same webhook-id (the receiver de-duplicates on it). The number of
     messages queued."""
+    if timezone.is_naive(since):
+        since = timezone.make_aware(since)  # in TIME_ZONE, as the back office's form reads it
     if since > timezone.now():
         raise InvalidInput("Replay from a time in the past.",
                            errors={"since": ["Must not be in the future."]})

@@ -8,11 +8,16 @@ from django.conf import settings
 from mercato.integrations.errors import InvalidWebhookUrl
 from mercato.integrations.rules import is_public_address
 
+MAX_URL_LENGTH = 2000  # WebhookSubscription.url's
+
 
 def check_url(url: str) -> None:
     """Refuse what is not http(s), and hosts that resolve to a loopback, link-local, private or
     otherwise non-public address (unless MERCATO_WEBHOOKS_ALLOW_PRIVATE_URLS). Checked when a
     subscription is saved and again before each send (DNS may change)."""
+    if len(url) > MAX_URL_LENGTH:
+        raise InvalidWebhookUrl(f"The URL is longer than {MAX_URL_LENGTH} characters.",
+                                errors={"url": [f"At most {MAX_URL_LENGTH} characters."]})
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidWebhookUrl(f"{url!r} is not an http:// or https:// URL with a host.",
