@@ -76,3 +76,18 @@ def apply_roles(*, group_model: type[models.Model],
         group.permissions.set(sorted(chosen))
         counts[role] = len(chosen)
     return counts
+
+
+def apply_roles_in_migration(apps: object, schema_editor: object) -> None:
+    """A data migration's RunPython: make the permissions of the models migrated so far (they
+    are normally created after `migrate` finishes), then give each role its permissions."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0,
+                           using=schema_editor.connection.alias)
+        app_config.models_module = None
+    apply_roles(group_model=apps.get_model("auth", "Group"),
+                permission_model=apps.get_model("auth", "Permission"))
+

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from mercato.core.models import Event
+from mercato.fulfilment.roles import ADMINISTRATOR, CUSTOMER_SERVICE
 from mercato.integrations.models import WebhookSubscription
 from tests.factories import ApiTokenFactory, UserFactory
 from tests.fulfilment.test_api import assert_problem, bearer, token_for
@@ -152,3 +153,8 @@ def test_the_openapi_document_lists_every_webhook_with_its_body_schema(client):
         "application/json"]["schema"]["$ref"]
     name = ref.rsplit("/", 1)[-1]
     assert "data" in document["components"]["schemas"][name]["properties"]
+
+
+def test_the_administrator_role_manages_subscriptions_and_customer_service_does_not(api):
+    assert create(api, bearer(token_for(role=ADMINISTRATOR))).status_code == 201
+    assert_problem(create(api, bearer(token_for(role=CUSTOMER_SERVICE))), 403)

@@ -2,24 +2,9 @@
 Administrator. `manage.py setup_roles` re-applies the same table later (e.g. once the returns
 app adds its models); so may a later data migration, calling apply_roles the same way."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
-from django.db.backends.base.schema import BaseDatabaseSchemaEditor
-from django.db.migrations.state import StateApps
 
-from mercato.fulfilment.roles import apply_roles
-
-
-def create_roles(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    # Permissions are normally created after `migrate` finishes; on a fresh database make them
-    # now, so the groups can hold them.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0,
-                           using=schema_editor.connection.alias)
-        app_config.models_module = None
-    apply_roles(group_model=apps.get_model("auth", "Group"),
-                permission_model=apps.get_model("auth", "Permission"))
+from mercato.fulfilment.roles import apply_roles_in_migration
 
 
 class Migration(migrations.Migration):
@@ -40,4 +25,4 @@ class Migration(migrations.Migration):
         ("pricing", "0002_tax_classes"),
     ]
 
-    operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(apply_roles_in_migration, migrations.RunPython.noop)]
