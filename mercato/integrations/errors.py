@@ -18,3 +18,11 @@ class InvalidWebhookUrl(InvalidInput):
 class UnknownEventType(InvalidInput):
     slug = "unknown-webhook-event-type"
     title = "Unknown webhook event type"
+
+
+class InvalidReplayTime(InvalidInput):
+    """A replay starts at a time that has not come yet."""
+
+    slug = "invalid-replay-time"
+    title = "Replay from a time in the past"
+

@@ -104,12 +104,21 @@ def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
+# IPv6 prefixes that carry an IPv4 address a router may turn back into IPv4 (6to4, NAT64,
+# IPv4-compatible, Teredo): refused outright, as the address inside could be 127.0.0.1.
+TUNNELLED = tuple(ipaddress.ip_network(prefix) for prefix in (
+    "2002::/16", "64:ff9b::/96", "64:ff9b:1::/48", "::/96", "2001::/32"))
+
+
 def is_public_address(address: str) -> bool:
     """False for loopback, link-local, private, shared, multicast, reserved and unspecified
-    addresses (and IPv4 ones mapped into IPv6): places a webhook must not reach."""
+    addresses, IPv4 ones mapped into IPv6 and tunnelled ones: places a webhook must not reach."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif any(ip in network for network in TUNNELLED):
+            return False
     return ip.is_global and not ip.is_multicast
 
 

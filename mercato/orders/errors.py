@@ -37,3 +37,11 @@ class EmptyOrder(InvalidInput):
 class OrderAlreadyShipped(IllegalTransition):
     slug = "order-already-shipped"
     title = "Part of this order has shipped"
+
+
+class InvalidDateRange(InvalidInput):
+    """The range ends before it starts."""
+
+    slug = "invalid-date-range"
+    title = "The date range ends before it starts"
+

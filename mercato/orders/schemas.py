@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from ninja import Field, Schema
-from pydantic import ValidationInfo, field_validator
 
 from mercato.catalog.schemas import MoneyOut
 from mercato.core.money import Money
@@ -31,14 +30,6 @@ class OrderExportQuery(Schema):
     placed_from: date = Field(description="First day, YYYY-MM-DD (e.g. 2025-03-01).")
     placed_to: date = Field(description="Last day, YYYY-MM-DD (included).")
     status: OrderStatus | None = Field(None, description="Only orders in this status.")
-
-    @field_validator("placed_to")
-    @classmethod
-    def not_before_placed_from(cls, placed_to: date, info: ValidationInfo) -> date:
-        placed_from = info.data.get("placed_from")
-        if placed_from is not None and placed_to < placed_from:
-            raise ValueError("The last day must not be before placed_from.")
-        return placed_to
 
 
 class OrderLookupIn(Schema):

@@ -22,6 +22,8 @@ from mercato.integrations.services.subscriptions import (
     rotate_secret,
     update_subscription,
 )
+from mercato.inventory.models import Stock
+from mercato.inventory.services import set_stock_level
 from mercato.orders.services import cancel_order, confirm_delivery
 from mercato.returns.services import ReceivedLine, receive_return, refund_return, request_return
 from tests.integrations.receiver import Receiver
@@ -231,3 +233,14 @@ def test_the_published_json_schemas_are_the_payloads_schemas():
     for path, text in schema_files().items():
         assert path.exists() and path.read_text() == text, (
             f"{path.name} is stale: run manage.py webhook_schemas")
+
+
+def test_an_event_whose_resource_is_gone_is_not_sent_and_fails_nothing(receiver, quote):
+    subscribe(receiver, events=["stock.changed"])
+    stock = Stock.objects.first()
+    set_stock_level(variant_id=stock.variant_id, warehouse_id=stock.warehouse_id, on_hand=7,
+                    by=STAFF)
+    Stock.objects.filter(pk=stock.pk).delete()  # its variant deleted in the back office
+    report = deliver_all()
+    assert (report.failed, report.dead) == (0, 0)
+    assert receiver.received == [] and not WebhookMessage.objects.exists()

@@ -273,8 +273,8 @@ def test_a_range_ending_before_it_starts_is_422(api, accountant):
 
     body = assert_problem(api.get(EXPORT, params, **bearer(accountant)), 422)
 
-    assert body["errors"] == {
-        "placed_to": ["Value error, The last day must not be before placed_from."]}
+    assert body["type"].endswith("/invalid-date-range")
+    assert body["errors"] == {"placed_to": ["Must not be before placed_from."]}
 
 
 def test_the_export_does_not_hide_a_customers_order_page(api, quote):

@@ -163,7 +163,9 @@ def deliver_one(*, delivery_id: int, now: datetime | None = None,
             if not _outside_transaction(delivery.handler):
                 _record(delivery, _attempt(delivery), now, report, worker)
                 return
-            claimed_until = delivery.next_attempt_at = now + settings.MERCATO_OUTBOX_LEASE
+            # From the clock, not the pass's `now`: a pass of slow calls would claim in the past.
+            claimed_until = timezone.now() + settings.MERCATO_OUTBOX_LEASE
+            delivery.next_attempt_at = claimed_until
             delivery.save(update_fields=["next_attempt_at"])
         attempt = _attempt(delivery, in_savepoint=False)
         with transaction.atomic():
@@ -171,7 +173,7 @@ def deliver_one(*, delivery_id: int, now: datetime | None = None,
                 pk=delivery_id, status=Status.PENDING, next_attempt_at=claimed_until).first()
             if delivery is None:
                 return  # the claim ran out and another worker took it over (or staff did)
-            _record(delivery, attempt, now, report, worker)
+            _record(delivery, attempt, max(now, timezone.now()), report, worker)
 
 
 def _record(delivery: EventDelivery, attempt: "Attempt", now: datetime, report: DeliveryReport,

@@ -10,7 +10,12 @@ from mercato.core.openapi import answers
 from mercato.core.problems import Conflict
 from mercato.fulfilment.api import allowed, staff_auth
 from mercato.integrations import selectors
-from mercato.integrations.errors import InvalidWebhookUrl, SubscriptionNotFound, UnknownEventType
+from mercato.integrations.errors import (
+    InvalidReplayTime,
+    InvalidWebhookUrl,
+    SubscriptionNotFound,
+    UnknownEventType,
+)
 from mercato.integrations.schemas import (
     MessageListOut,
     ReplayIn,
@@ -99,7 +104,7 @@ def rotate_secret(request: HttpRequest, public_id: str) -> SubscriptionWithSecre
 
 @router.post("/{public_id}/replay", response={202: ReplayOut},
              summary="Send every event since a time again (or for the first time)")
-@answers(SubscriptionNotFound, Conflict)
+@answers(SubscriptionNotFound, Conflict, InvalidReplayTime)
 def replay(request: HttpRequest, public_id: str, payload: ReplayIn) -> tuple[int, ReplayOut]:
     """Events the subscription missed (made before it existed, or while it was switched off)
     are sent as they are now; those it had are sent again under their webhook-id. 409 while

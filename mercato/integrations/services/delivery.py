@@ -10,12 +10,14 @@ retried for days is still within a receiver's replay window.
 
 import json
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import httpx
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
@@ -29,7 +31,7 @@ from mercato.integrations.events import WebhookQueued, WebhookSubscriptionChange
 from mercato.integrations.models import WebhookMessage, WebhookSubscription
 from mercato.integrations.payloads import body_of
 from mercato.integrations.rules import webhook_types_of
-from mercato.integrations.services.urls import check_url
+from mercato.integrations.services.urls import Target, check_url, pinned
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +58,7 @@ def queue_for(row: Event, *, subscriptions: Iterable[WebhookSubscription] | None
             continue
         try:
             body = json.dumps(body_of(event_type, event, row.created_at), separators=(",", ":"))
-        except NotFound:  # deleted since (a product): there is nothing left to describe
+        except (NotFound, ObjectDoesNotExist):  # deleted since: nothing left to describe
             logger.info("not sending %s for event %s: its resource is gone", event_type, row.pk)
             continue
         for subscription in wanting:
@@ -136,10 +138,8 @@ def send_message(*, message_public_id: str) -> Sent | None:
                **signature_headers(message, at=now)}
     request = {"method": "POST", "url": subscription.url, "headers": headers}
     try:
-        check_url(subscription.url)
-        response = httpx.post(subscription.url, content=message.body.encode(), headers=headers,
-                              timeout=settings.MERCATO_WEBHOOK_TIMEOUT.total_seconds(),
-                              follow_redirects=False)
+        target = pinned(subscription.url, check_url(subscription.url))
+        status_code, answer_headers, excerpt = _post(target, message.body, headers)
     except InvalidWebhookUrl as error:
         raise OutsideCallFailed(None, error.detail, exchange={"request": request}) from None
     except httpx.TimeoutException:
@@ -149,19 +149,44 @@ def send_message(*, message_public_id: str) -> Sent | None:
         raise OutsideCallFailed(None, f"{type(error).__name__}: {error}",
                                 exchange={"request": request}) from None
     exchange = {"request": request, "response": {
-        "status_code": response.status_code, "headers": dict(response.headers),
-        "body": response.text[:EXCERPT]}}
-    if not 200 <= response.status_code < 300:
-        raise OutsideCallFailed(response.status_code, response.text[:200], exchange=exchange)
+        "status_code": status_code, "headers": answer_headers, "body": excerpt}}
+    if not 200 <= status_code < 300:
+        raise OutsideCallFailed(status_code, excerpt[:200], exchange=exchange)
     WebhookMessage.objects.filter(pk=message.pk).update(
-        status=Status.DELIVERED, delivered_at=now, last_status_code=response.status_code)
-    return Sent(response.status_code, exchange)
+        status=Status.DELIVERED, delivered_at=now, last_status_code=status_code)
+    return Sent(status_code, exchange)
+
+
+def _post(target: Target, body: str, headers: dict[str, str]) -> tuple[int, dict, str]:
+    """POST and read the answer's status, headers and at most EXCERPT bytes of its body, within
+    about twice the timeout in all (httpx's timeout is per read: a receiver dripping a byte at a
+    time would otherwise hold the call for ever)."""
+    timeout = settings.MERCATO_WEBHOOK_TIMEOUT.total_seconds()
+    deadline = time.monotonic() + 2 * timeout
+    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+        request = client.build_request("POST", target.url, content=body.encode(),
+                                       headers={**headers, **target.headers},
+                                       extensions=target.extensions)
+        response = client.send(request, stream=True)
+        try:
+            received = bytearray()
+            for chunk in response.iter_bytes():
+                received += chunk
+                if len(received) >= EXCERPT or time.monotonic() > deadline:
+                    break
+        finally:
+            response.close()
+        return (response.status_code, dict(response.headers),
+                received[:EXCERPT].decode(errors="replace"))
 
 
 def give_up(*, message_public_id: str, error: Exception) -> None:
     """After days of failed attempts: the message failed, and its subscription is switched off
     with the reason, so staff see why and the shop stops calling a dead receiver."""
-    message = WebhookMessage.objects.select_for_update().get(public_id=message_public_id)
+    message = WebhookMessage.objects.select_for_update().filter(
+        public_id=message_public_id).first()
+    if message is None:
+        return  # deleted with its subscription meanwhile
     message.status = Status.FAILED
     message.save(update_fields=["status"])
     disable_after_failure(
@@ -173,8 +198,9 @@ def give_up(*, message_public_id: str, error: Exception) -> None:
 def disable_after_failure(*, subscription_id: int, reason: str) -> None:
     """The shop switches a subscription off when a message could not be delivered in days of
     retries: its other messages are not sent until staff switch it on (and replay)."""
-    subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription_id)
-    if not subscription.is_active:
+    subscription = WebhookSubscription.objects.select_for_update().filter(
+        pk=subscription_id).first()
+    if subscription is None or not subscription.is_active:
         return
     subscription.is_active = False
     subscription.disabled_reason = reason

@@ -4,7 +4,7 @@ A secret is shown once, when it is made (create, rotate): only the shop keeps it
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -12,8 +12,12 @@ from django.utils import timezone
 
 from mercato.core.events import Actor, record
 from mercato.core.models import Event
-from mercato.core.problems import Conflict, InvalidInput
-from mercato.integrations.errors import SubscriptionNotFound, UnknownEventType
+from mercato.core.problems import Conflict
+from mercato.integrations.errors import (
+    InvalidReplayTime,
+    SubscriptionNotFound,
+    UnknownEventType,
+)
 from mercato.integrations.events import WebhookSubscriptionChanged
 from mercato.integrations.models import WebhookSubscription
 from mercato.integrations.rules import (
@@ -122,19 +126,33 @@ def rotate_secret(*, public_id: str, by: Actor) -> WithSecret:
     return WithSecret(subscription, secret)
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _replay_start(since: datetime) -> datetime:
+    """`since` as an aware time (TIME_ZONE when it has no offset, as the back office's form
+    reads it); a time before 1970 means everything. A time to come is refused."""
+    if timezone.is_naive(since):
+        since = timezone.make_aware(since) if since.year > 1970 else EPOCH
+    try:
+        since = max(since.astimezone(UTC), EPOCH)
+    except OverflowError:  # year 1 with a positive offset: before everything
+        since = EPOCH
+    if since > timezone.now():
+        raise InvalidReplayTime("Replay from a time in the past.",
+                                errors={"since": ["Must not be in the future."]})
+    return since
+
+
 def replay(*, public_id: str, since: datetime, by: Actor) -> int:
     """Send the subscription every event of its types recorded since `since` again: messages it
     missed are made (a new OMS gets every order placed since then, as it is now), those it had
     are sent again under the same webhook-id (the receiver de-duplicates on it). The number of
     messages queued."""
-    if timezone.is_naive(since):
-        since = timezone.make_aware(since)  # in TIME_ZONE, as the back office's form reads it
-    if since > timezone.now():
-        raise InvalidInput("Replay from a time in the past.",
-                           errors={"since": ["Must not be in the future."]})
     subscription = WebhookSubscription.objects.filter(public_id=public_id).first()
     if subscription is None:
         raise SubscriptionNotFound(f"There is no webhook subscription {public_id}.")
+    since = _replay_start(since)
     if not subscription.is_active:
         raise Conflict("The subscription is switched off: switch it on, then replay.")
     events = Event.objects.filter(type__in=source_event_names(subscription.event_types),
