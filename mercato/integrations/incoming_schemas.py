@@ -14,11 +14,12 @@ Schema (`incoming_json_schemas()`); after changing a schema, write them again wi
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import AwareDatetime, Field, create_model
+from pydantic import AwareDatetime, Field, create_model, field_validator
 
 from mercato.integrations.models import IncomingConnection
 
@@ -34,6 +35,15 @@ class IncomingEnvelope(Schema):
     type: str = Field(min_length=1, max_length=60, examples=["shipment.delivered"])
     timestamp: AwareDatetime
     data: dict[str, Any]
+
+    @field_validator("timestamp")
+    @classmethod
+    def in_utc(cls, timestamp: datetime) -> datetime:
+        """As UTC; a time UTC cannot hold (year 1 with a positive offset) is refused."""
+        try:
+            return timestamp.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("Not a time the shop can keep.") from None
 
 
 class ShipmentData(Schema):

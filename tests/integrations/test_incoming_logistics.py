@@ -170,7 +170,7 @@ def test_a_repeated_webhook_id_gets_the_first_answer_and_applies_nothing(client,
     assert IncomingMessage.objects.count() == 1
 
 
-def test_a_repeat_of_a_refused_message_is_refused_again_even_once_it_could_apply(
+def test_a_message_refused_for_the_shops_state_applies_when_its_sender_retries_it(
         client, connection, packed):
     _order, shipment = packed
     too_early = event("logistics", "shipment.in_transit", shipment_id=shipment.public_id)
@@ -179,10 +179,24 @@ def test_a_repeat_of_a_refused_message_is_refused_again_even_once_it_could_apply
                                    shipment_id=shipment.public_id))
 
     again = send(client, connection, too_early, msg_id="msg_early")
+    third = send(client, connection, too_early, msg_id="msg_early")
 
     assert_problem(first, 409, "illegal-transition")
-    assert (again.status_code, again.json()) == (409, first.json())
-    assert not ShipmentTrackingEvent.objects.exists()
+    assert again.status_code == 200 and third.json() == again.json()
+    assert ShipmentTrackingEvent.objects.count() == 1
+    kept = IncomingMessage.objects.get(webhook_id="msg_early")
+    assert (kept.outcome, kept.status_code) == ("applied", 200)
+
+
+def test_a_message_refused_for_what_it_says_is_refused_again(client, connection, packed):
+    _order, shipment = packed
+    unreadable = event("logistics", "shipment.handed_to_carrier",
+                       shipment_id=shipment.public_id, tracking_number="")
+    first = send(client, connection, unreadable, msg_id="msg_bad")
+    again = send(client, connection, unreadable, msg_id="msg_bad")
+
+    assert first.status_code == 422
+    assert (again.status_code, again.json()) == (422, first.json())
 
 
 def test_webhook_ids_are_per_connection(client, connection, shipped):
@@ -236,3 +250,11 @@ def test_invalid_data_is_named_by_its_field(client, connection, packed):
 
     body = assert_problem(response, 422, "invalid-incoming-message")
     assert list(body["errors"]) == ["data.carrier"]
+
+
+def test_a_timestamp_utc_cannot_hold_is_refused_as_invalid(client, connection, shipped):
+    _order, shipment = shipped
+    message = event("logistics", "shipment.in_transit", shipment_id=shipment.public_id)
+    message["timestamp"] = "0001-01-01T00:00:00+01:00"
+    assert send(client, connection, message).status_code == 422
+    assert not ShipmentTrackingEvent.objects.exists()

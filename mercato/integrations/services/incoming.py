@@ -112,6 +112,12 @@ def rotate_incoming_secret(*, public_id: str,
     return connection
 
 
+# A message refused because of the shop's state (its shipment or order not there yet, not in a
+# state to move that way: a "delivered" that overtook its "handed to carrier") is applied when
+# its sender retries it under the same webhook-id; one refused for what it says is refused again.
+REFUSED_FOR_NOW = (404, 409)
+
+
 # --- messages -----------------------------------------------------------------------------------
 
 def receive_incoming(*, kind: str, body: bytes, headers: Mapping[str, str]) -> IncomingAnswer:
@@ -127,8 +133,11 @@ def receive_incoming(*, kind: str, body: bytes, headers: Mapping[str, str]) -> I
     with transaction.atomic():
         message = _claim(connection=connection, webhook_id=webhook_id, payload=payload)
         if message is None:
-            earlier = IncomingMessage.objects.get(connection=connection, webhook_id=webhook_id)
-            return IncomingAnswer(earlier.status_code, earlier.answer, is_repeat=True)
+            earlier = IncomingMessage.objects.select_for_update().get(
+                connection=connection, webhook_id=webhook_id)
+            if earlier.status_code not in REFUSED_FOR_NOW:
+                return IncomingAnswer(earlier.status_code, earlier.answer, is_repeat=True)
+            message = earlier  # refused for how things stood then: the sender's retry may apply
         answer = _apply(connection=connection, webhook_id=webhook_id, body=body)
         message.outcome = (IncomingMessage.Outcome.APPLIED if answer.status < 400
                            else IncomingMessage.Outcome.REFUSED)
