@@ -12,7 +12,7 @@ when that setting is absent this table is used.
 
 from mercato.checkout import handlers as checkout
 from mercato.integrations import handlers as integrations
-from mercato.integrations.events import WebhookQueued
+from mercato.integrations.events import WebhookQueued, WebhookReplayRequested
 from mercato.integrations.rules import SOURCE_EVENTS
 from mercato.inventory.events import StockLevelSet, StockReceived, StockReleased
 from mercato.notifications import handlers as notifications
@@ -79,3 +79,4 @@ HANDLERS = {
 for source in SOURCE_EVENTS:
     HANDLERS.setdefault(source, []).append(integrations.queue_webhooks)
 HANDLERS[WebhookQueued] = [integrations.send_webhook]
+HANDLERS[WebhookReplayRequested] = [integrations.replay_requested]

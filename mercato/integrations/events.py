@@ -26,3 +26,14 @@ class WebhookSubscriptionChanged(DomainEvent):
     aggregate_type: ClassVar[str] = "webhook-subscription"
     change: str
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class WebhookReplayRequested(DomainEvent):
+    """Staff asked for every event since `since` (ISO 8601) to be sent to the subscription
+    again: the worker queues the messages (a replay may cover months of events)."""
+
+    aggregate_type: ClassVar[str] = "webhook-subscription"
+    since: str
+    events: int = 0
+

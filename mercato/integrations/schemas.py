@@ -36,7 +36,8 @@ class ReplayIn(Schema):
 
 
 class ReplayOut(Schema):
-    queued: int = Field(description="Messages queued.")
+    events: int = Field(description="Events of the subscription's types since then: the worker "
+                                    "sends them (in the delivery log as they go).")
 
 
 class SubscriptionOut(Schema):

@@ -78,7 +78,8 @@ def test_rotating_and_replaying_from_the_subscription_page(staff_client, receive
     since = (timezone.now() - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")
     response = staff_client.post(reverse("admin:integrations_webhooksubscription_replay",
                                          args=[subscription.pk]), {"since": since}, follow=True)
-    assert "1 message(s) queued." in texts(response)
+    assert "Replay asked: the worker sends 1 event(s); watch the messages below." in texts(
+        response)
     deliver_all()
     assert len(receiver.received) == 2
 

@@ -116,7 +116,7 @@ def test_replay_and_the_delivery_log(api, staff, settings):
         since = (timezone.now() - timedelta(hours=1)).isoformat()
         replayed = api.post(f"/webhook-subscriptions/{made['id']}/replay", {"since": since},
                             **staff)
-        assert (replayed.status_code, replayed.json()) == (202, {"queued": 1})
+        assert (replayed.status_code, replayed.json()) == (202, {"events": 1})
         deliver_all()
     finally:
         receiver.stop()
@@ -132,7 +132,7 @@ def test_replay_takes_a_time_without_offset_in_the_shops_time_zone(api, staff):
     made = create(api, staff).json()
     replayed = api.post(f"/webhook-subscriptions/{made['id']}/replay",
                         {"since": "2026-01-01T00:00:00"}, **staff)
-    assert (replayed.status_code, replayed.json()) == (202, {"queued": 0})
+    assert (replayed.status_code, replayed.json()) == (202, {"events": 0})
     future = (timezone.now() + timedelta(days=1)).isoformat()
     assert_problem(api.post(f"/webhook-subscriptions/{made['id']}/replay", {"since": future},
                             **staff), 422)

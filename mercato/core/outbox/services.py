@@ -101,17 +101,20 @@ def create_deliveries(*, now: datetime | None = None) -> int:
     if not table:
         return 0
     cursor = EventDelivery.objects.aggregate(last=Max("event_id"))["last"] or 0
-    events = (
+    events = list(
         Event.objects.filter(type__in=table)
         .filter(Q(pk__gt=cursor) | Q(created_at__gte=now - OUTBOX_LOOKBACK))
         .filter(~Exists(EventDelivery.objects.filter(event=OuterRef("pk"))))
         .order_by("pk")
         .values_list("pk", "type")[:SCAN_BATCH]
     )
+    # Asked again after the scan: a handler wanted from a moment ago (a webhook subscription
+    # just made) gets the events just scanned, which will not be scanned again.
+    table = deliverable_table() if events else table
     rows = [
         EventDelivery(event_id=event_id, handler=path, next_attempt_at=now)
         for event_id, event_type in events
-        for path in table[event_type]
+        for path in table.get(event_type, ())
     ]
     with transaction.atomic():
         created = EventDelivery.objects.bulk_create(rows, ignore_conflicts=True)

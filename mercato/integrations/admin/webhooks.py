@@ -24,6 +24,7 @@ from mercato.integrations.services import delivery, subscriptions
 from mercato.integrations.services.urls import check_url
 
 CHANGE = "integrations.change_webhooksubscription"
+RECENT_MESSAGES = 20
 
 
 class SubscriptionForm(forms.ModelForm):
@@ -50,28 +51,6 @@ class ReplayForm(forms.Form):
                                 help_text="e.g. 2026-11-01 00:00")
 
 
-class MessageInline(admin.TabularInline):
-    model = WebhookMessage
-    fields = ("message_link", "event_type", "status", "created_at", "delivered_at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    max_num = 0
-    ordering = ("-id",)
-    verbose_name_plural = "Messages (newest first)"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).order_by("-id")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="Message")
-    def message_link(self, obj: WebhookMessage) -> str:
-        url = reverse("admin:integrations_webhookmessage_change", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, obj.public_id)
-
-
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(ProblemsAsMessages, admin.ModelAdmin):
     form = SubscriptionForm
@@ -79,8 +58,7 @@ class WebhookSubscriptionAdmin(ProblemsAsMessages, admin.ModelAdmin):
     list_filter = ("is_active",)
     search_fields = ("url", "description")
     readonly_fields = ("public_id", "disabled_reason", "disabled_at",
-                       "previous_secret_expires_at", "created_at")
-    inlines = (MessageInline,)
+                       "previous_secret_expires_at", "created_at", "recent_messages")
     change_form_template = "admin/integrations/webhooksubscription/change_form.html"
 
     @admin.display(description="Events")
@@ -93,7 +71,20 @@ class WebhookSubscriptionAdmin(ProblemsAsMessages, admin.ModelAdmin):
             return [(None, {"fields": main})]
         return [(None, {"fields": ("public_id", *main)}),
                 ("State", {"fields": ("disabled_reason", "disabled_at",
-                                      "previous_secret_expires_at", "created_at")})]
+                                      "previous_secret_expires_at", "created_at")}),
+                ("Messages", {"fields": ("recent_messages",)})]
+
+    @admin.display(description=f"The newest {RECENT_MESSAGES}")
+    def recent_messages(self, obj: WebhookSubscription) -> str:
+        rows = format_html_join("", "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td>"
+                                "<td>{}</td></tr>", (
+            (reverse("admin:integrations_webhookmessage_change", args=[m.pk]), m.public_id,
+             m.event_type, m.get_status_display(), f"{m.created_at:%Y-%m-%d %H:%M:%S}")
+            for m in selectors.messages(obj, limit=RECENT_MESSAGES)))
+        every = (reverse("admin:integrations_webhookmessage_changelist")
+                 + f"?subscription__id__exact={obj.pk}")
+        return format_html('<table class="webhook-messages">{}</table><a href="{}">Every '
+                           "message to it, with filters</a>", rows, every)
 
     def save_model(self, request, obj, form, change) -> None:
         data = form.cleaned_data
@@ -160,13 +151,14 @@ class WebhookSubscriptionAdmin(ProblemsAsMessages, admin.ModelAdmin):
                               messages.ERROR)
             return self._back(subscription)
         try:
-            queued = subscriptions.replay(public_id=subscription.public_id,
-                                          since=form.cleaned_data["since"],
-                                          by=staff_actor(request))
+            events = subscriptions.request_replay(public_id=subscription.public_id,
+                                                  since=form.cleaned_data["since"],
+                                                  by=staff_actor(request))
         except Problem as problem:
             self.message_user(request, problem.detail, messages.ERROR)
         else:
-            self.message_user(request, f"{queued} message(s) queued.", messages.SUCCESS)
+            self.message_user(request, f"Replay asked: the worker sends {events} event(s); "
+                                       "watch the messages below.", messages.SUCCESS)
         return self._back(subscription)
 
 

@@ -107,11 +107,12 @@ def rotate_secret(request: HttpRequest, public_id: str) -> SubscriptionWithSecre
 @answers(SubscriptionNotFound, Conflict, InvalidReplayTime)
 def replay(request: HttpRequest, public_id: str, payload: ReplayIn) -> tuple[int, ReplayOut]:
     """Events the subscription missed (made before it existed, or while it was switched off)
-    are sent as they are now; those it had are sent again under their webhook-id. 409 while
-    it is switched off."""
+    are sent as they are now; those it had are sent again under their webhook-id. The worker
+    does it (202): the answer says how many events it looks at. 409 while it is switched
+    off."""
     by = allowed(request, CHANGE)
-    return 202, ReplayOut(queued=services.replay(public_id=public_id, since=payload.since,
-                                                 by=by))
+    return 202, ReplayOut(events=services.request_replay(public_id=public_id,
+                                                         since=payload.since, by=by))
 
 
 @router.get("/{public_id}/messages", response=MessageListOut,

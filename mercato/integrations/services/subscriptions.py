@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from mercato.core.events import Actor, record
@@ -18,7 +19,7 @@ from mercato.integrations.errors import (
     SubscriptionNotFound,
     UnknownEventType,
 )
-from mercato.integrations.events import WebhookSubscriptionChanged
+from mercato.integrations.events import WebhookReplayRequested, WebhookSubscriptionChanged
 from mercato.integrations.models import WebhookSubscription
 from mercato.integrations.rules import (
     EVENT_TYPES,
@@ -144,6 +145,27 @@ def _replay_start(since: datetime) -> datetime:
     return since
 
 
+def _replayed_events(subscription: WebhookSubscription, since: datetime) -> QuerySet[Event]:
+    return Event.objects.filter(type__in=source_event_names(subscription.event_types),
+                                created_at__gte=since)
+
+
+def request_replay(*, public_id: str, since: datetime, by: Actor) -> int:
+    """Ask the worker to replay (see `replay`): the number of events it will look at. Refused
+    while the subscription is switched off, or for a time to come."""
+    subscription = WebhookSubscription.objects.filter(public_id=public_id).first()
+    if subscription is None:
+        raise SubscriptionNotFound(f"There is no webhook subscription {public_id}.")
+    since = _replay_start(since)
+    if not subscription.is_active:
+        raise Conflict("The subscription is switched off: switch it on, then replay.")
+    events = _replayed_events(subscription, since).count()
+    with transaction.atomic():
+        record(WebhookReplayRequested(aggregate_id=public_id, since=since.isoformat(),
+                                      events=events), by=by)
+    return events
+
+
 def replay(*, public_id: str, since: datetime, by: Actor) -> int:
     """Send the subscription every event of its types recorded since `since` again: messages it
     missed are made (a new OMS gets every order placed since then, as it is now), those it had
@@ -155,9 +177,8 @@ def replay(*, public_id: str, since: datetime, by: Actor) -> int:
     since = _replay_start(since)
     if not subscription.is_active:
         raise Conflict("The subscription is switched off: switch it on, then replay.")
-    events = Event.objects.filter(type__in=source_event_names(subscription.event_types),
-                                  created_at__gte=since).order_by("pk")
-    event_ids = list(events.values_list("pk", flat=True))
+    event_ids = list(_replayed_events(subscription, since).order_by("pk")
+                     .values_list("pk", flat=True))
     queued = 0
     for start in range(0, len(event_ids), REPLAY_CHUNK):
         with transaction.atomic():
