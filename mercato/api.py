@@ -136,8 +136,8 @@ def mount_routers() -> None:
     api.add_router("/v1/", "mercato.returns.api.router")
     api.add_router("/v1/integrations", "mercato.integrations.api.incoming.router")
     api.add_router("/v1/webhook-subscriptions", "mercato.integrations.api.subscriptions.router")
-    from mercato.integrations.payloads import openapi_webhooks
-    api.webhooks = openapi_webhooks
+    from mercato.integrations.openapi import openapi_additions
+    api.webhooks = openapi_additions
 
 
 mount_routers()

@@ -152,7 +152,8 @@ def object_body_only(operation: dict[str, Any]) -> None:
 
 class ProblemDocumentingAPI(NinjaAPI):
     """A NinjaAPI whose OpenAPI document lists each operation's problem+json responses, and
-    the webhooks the shop sends (`webhooks`, set by whoever knows them: mercato/api.py)."""
+    the webhooks the shop sends (`webhooks`, set by whoever knows them: mercato/api.py) with
+    the component schemas they and other operations' documented-only bodies refer to."""
 
     # () -> ({event type: OpenAPI path item}, {name: component schema}).
     webhooks: Callable[[], tuple[dict[str, Any], dict[str, Any]]] | None = None

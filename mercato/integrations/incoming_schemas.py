@@ -137,6 +137,28 @@ def envelope_schema(event_type: IncomingEventType) -> type[Schema]:
                         data=(event_type.data, ...))
 
 
+COMPONENTS = "#/components/schemas/{model}"
+
+
+def openapi_components() -> dict[str, Any]:
+    """The component schemas of every incoming message, for the OpenAPI document."""
+    components: dict[str, Any] = {}
+    for event_type in INCOMING_EVENT_TYPES:
+        schema = envelope_schema(event_type).model_json_schema(ref_template=COMPONENTS)
+        components.update(schema.pop("$defs", {}))
+        components[schema["title"]] = schema
+    return components
+
+
+def openapi_request_body(kind: str) -> dict[str, Any]:
+    """An endpoint's `openapi_extra`: its body is one of the kind's messages. Documented only:
+    the body is read unparsed, because the signature covers its bytes."""
+    refs = [{"$ref": COMPONENTS.format(model=envelope_schema(event_type).__name__)}
+            for event_type in INCOMING_EVENT_TYPES if event_type.kind == kind]
+    return {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": {"oneOf": refs}}}}}
+
+
 def incoming_json_schemas() -> dict[str, dict[str, Any]]:
     """Each incoming event type's JSON Schema by the file name it is published under."""
     return {event_type.filename: {"$schema": JSON_SCHEMA_DIALECT,

@@ -109,6 +109,18 @@ REFERENCES: dict[tuple[str, str, str], Readable | Brought] = {
     ("POST /warehouse/returns/{rma}/receive", "body", "lines.return_line_id"):
         Readable("ReturnLineOut", "id"),
     ("GET /warehouse/receipts/{number}/pdf", "path", "number"): Readable("ReceiptOut", "number"),
+    # What a logistics system or an OMS posts: the shipment as the shipment.* webhooks name it
+    # (data.id, the warehouse API's id), the order by its number, the carrier's tracking number.
+    ("POST /integrations/logistics/events", "body", "data.shipment_id"):
+        SHIPMENT,
+    ("POST /integrations/logistics/events", "body", "data.tracking_number"):
+        Brought("the carrier's, from its label"),
+    ("POST /integrations/oms/events", "body", "data.shipment_id"):
+        SHIPMENT,
+    ("POST /integrations/oms/events", "body", "data.tracking_number"):
+        Brought("the carrier's, from its label"),
+    ("POST /integrations/oms/events", "body", "data.order_number"):
+        Readable("OrderOut", "number"),
     **{(f"{method} /webhook-subscriptions/{{public_id}}{tail}", "path", "public_id"):
        Readable("SubscriptionOut", "id")
        for method, tail in (("GET", ""), ("PATCH", ""), ("DELETE", ""),

@@ -20,7 +20,12 @@ from mercato.integrations.incoming_errors import (
     InvalidWebhookSignature,
     UnknownEventType,
 )
-from mercato.integrations.incoming_schemas import LOGISTICS, OMS, IncomingAnswerOut
+from mercato.integrations.incoming_schemas import (
+    LOGISTICS,
+    OMS,
+    IncomingAnswerOut,
+    openapi_request_body,
+)
 from mercato.integrations.services.incoming import receive_incoming
 from mercato.orders.errors import OrderAlreadyShipped, OrderNotFound, OrderOnHold, ShipmentNotFound
 
@@ -41,6 +46,7 @@ def receive(request: HttpRequest, kind: str) -> JsonResponse:
 
 
 @router.post("/logistics/events", response={200: IncomingAnswerOut}, auth=None,
+             openapi_extra=openapi_request_body(LOGISTICS),
              summary="A logistics system reports a shipment's progress (Standard Webhooks)")
 @answers(*REFUSALS, ShipmentNotFound, OrderOnHold, InvalidTrackingNumber)
 def logistics_event(request: HttpRequest) -> JsonResponse:
@@ -53,6 +59,7 @@ def logistics_event(request: HttpRequest) -> JsonResponse:
 
 
 @router.post("/oms/events", response={200: IncomingAnswerOut}, auth=None,
+             openapi_extra=openapi_request_body(OMS),
              summary="An order management system holds, releases, cancels or ships "
                      "(Standard Webhooks)")
 @answers(*REFUSALS, OrderNotFound, OrderAlreadyShipped, ShipmentNotFound, OrderOnHold,
