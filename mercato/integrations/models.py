@@ -1,6 +1,8 @@
 """Webhook subscriptions and the messages sent to them; incoming connections and what they
 sent. A message's attempts are the outbox's (core.DeliveryAttempt of its WebhookQueued event)."""
 
+from datetime import datetime, timedelta
+
 from django.db import models
 
 from mercato.core.ids import new_public_id
@@ -10,9 +12,37 @@ def new_message_id() -> str:
     return f"msg_{new_public_id()}"
 
 
-class WebhookSubscription(models.Model):
+class SignedWithSecret(models.Model):
+    """A party messages are signed for (or by) with a `whsec_` secret. After a rotation the
+    previous secret is valid too until `previous_secret_expires_at`, so the other side can
+    switch without losing a message."""
+
+
+    secret = models.CharField(max_length=100, editable=False)
+    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def rotate(self, *, new_secret: str, grace: timedelta, now: datetime) -> None:
+        """The current secret becomes the previous one, valid for `grace` more (one rotated
+        before is forgotten at once); the caller saves."""
+        self.previous_secret = self.secret
+        self.previous_secret_expires_at = now + grace
+        self.secret = new_secret
+
+    def secrets_in_use(self, now: datetime) -> list[str]:
+        """The secret, and the previous one while its grace lasts."""
+        expires = self.previous_secret_expires_at
+        if self.previous_secret and expires and expires > now:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
+
+
+class WebhookSubscription(SignedWithSecret):
     """A receiver of outgoing webhooks: where, which event types, the secret they are signed
-    with. After a rotation the previous secret signs too until `previous_secret_expires_at`."""
+    with (after a rotation the previous one signs too, for the grace)."""
 
     public_id = models.CharField(max_length=24, unique=True, default=new_public_id,
                                  editable=False)
@@ -20,9 +50,6 @@ class WebhookSubscription(models.Model):
     event_types = models.JSONField(default=list)  # ["order.created", "shipment.shipped", ...]
     description = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
-    secret = models.CharField(max_length=100, editable=False)
-    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
-    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Why the shop switched it off (sustained failure); empty while active or when staff did.
     disabled_reason = models.TextField(blank=True, editable=False)
     disabled_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -68,7 +95,7 @@ class WebhookMessage(models.Model):
         return f"{self.event_type} {self.public_id}"
 
 
-class IncomingConnection(models.Model):
+class IncomingConnection(SignedWithSecret):
     """A system that reports to the shop (a logistics provider, an OMS), with the secret its
     messages are signed with."""
 
@@ -80,9 +107,6 @@ class IncomingConnection(models.Model):
                                  editable=False)
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    secret = models.CharField(max_length=100, editable=False)
-    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
-    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from mercato.core.models import Event
 from mercato.integrations.models import IncomingConnection, IncomingMessage
-from mercato.integrations.services.incoming import new_incoming_secret, rotate_incoming_secret
+from mercato.integrations.rules import new_secret as new_incoming_secret
+from mercato.integrations.services.incoming import rotate_incoming_secret
 from mercato.orders.models import Shipment
 from mercato.orders.states import ShipmentStatus
 from tests.integrations.incoming import (

@@ -108,13 +108,8 @@ class Sent:
 def signature_headers(message: WebhookMessage, *, at: datetime) -> dict[str, str]:
     """The Standard Webhooks headers: one v1 signature per secret in use (during a rotation's
     grace the previous secret signs too, space-separated, as the standard allows)."""
-    subscription = message.subscription
-    secrets = [subscription.secret]
-    expires = subscription.previous_secret_expires_at
-    if subscription.previous_secret and expires and expires > at:
-        secrets.append(subscription.previous_secret)
     signatures = " ".join(Webhook(secret).sign(message.public_id, at, message.body)
-                          for secret in secrets)
+                          for secret in message.subscription.secrets_in_use(at))
     return {"webhook-id": message.public_id, "webhook-timestamp": str(int(at.timestamp())),
             "webhook-signature": signatures}
 

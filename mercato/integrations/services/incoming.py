@@ -19,9 +19,7 @@ A message is taken in five steps, in this order:
 An unexpected error rolls everything back, the claim too, so the sender's retry applies it.
 """
 
-import base64
 import json
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -53,6 +51,7 @@ from mercato.integrations.incoming_schemas import (
     incoming_event_types,
 )
 from mercato.integrations.models import IncomingConnection, IncomingMessage
+from mercato.integrations.rules import new_secret
 from mercato.orders.models import ShipmentTrackingEvent
 from mercato.orders.selectors import order_public_id_by_number
 from mercato.orders.services import (
@@ -63,8 +62,6 @@ from mercato.orders.services import (
     release_hold,
 )
 
-SECRET_PREFIX = "whsec_"
-SECRET_BYTES = 32  # Standard Webhooks asks for 24 to 64
 DEFAULT_GRACE = timedelta(hours=24)
 MAX_WEBHOOK_ID = IncomingMessage._meta.get_field("webhook_id").max_length
 MAX_EVENT_TYPE = IncomingMessage._meta.get_field("event_type").max_length
@@ -83,11 +80,6 @@ class IncomingAnswer:
 
 # --- connections --------------------------------------------------------------------------------
 
-def new_incoming_secret() -> str:
-    """A Standard Webhooks secret: whsec_ and the base64 of 32 random bytes."""
-    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
-
-
 def create_incoming_connection(*, name: str, kind: str) -> IncomingConnection:
     """A connection of a logistics system or an OMS with a new secret (shown to staff once)."""
     if kind not in IncomingConnection.Kind.values:
@@ -95,7 +87,7 @@ def create_incoming_connection(*, name: str, kind: str) -> IncomingConnection:
                                      errors={"kind": list(IncomingConnection.Kind.values)})
     with transaction.atomic():
         return IncomingConnection.objects.create(name=name.strip(), kind=kind,
-                                                 secret=new_incoming_secret())
+                                                 secret=new_secret())
 
 
 def rotate_incoming_secret(*, public_id: str,
@@ -104,9 +96,7 @@ def rotate_incoming_secret(*, public_id: str,
     sender can switch over (a secret rotated before is forgotten at once)."""
     with transaction.atomic():
         connection = IncomingConnection.objects.select_for_update().get(public_id=public_id)
-        connection.previous_secret = connection.secret
-        connection.previous_secret_expires_at = timezone.now() + grace
-        connection.secret = new_incoming_secret()
+        connection.rotate(new_secret=new_secret(), grace=grace, now=timezone.now())
         connection.save(update_fields=["secret", "previous_secret",
                                        "previous_secret_expires_at"])
     return connection
@@ -150,7 +140,7 @@ def _verified_connection(*, kind: str, body: bytes,
                          headers: Mapping[str, str]) -> IncomingConnection:
     now = timezone.now()
     for connection in IncomingConnection.objects.filter(kind=kind, is_active=True).order_by("pk"):
-        for secret in _valid_secrets(connection, now):
+        for secret in connection.secrets_in_use(now):
             try:
                 Webhook(secret).verify(body, dict(headers), json_parse=False)
             # A malformed header or body (no comma, bad base64, not UTF-8) is a ValueError.
@@ -161,12 +151,6 @@ def _verified_connection(*, kind: str, body: bytes,
         "Sign the message as Standard Webhooks says with your connection's secret: the "
         "webhook-id, webhook-timestamp and webhook-signature headers are needed, and the "
         "timestamp must be within 5 minutes of the shop's clock.")
-
-
-def _valid_secrets(connection: IncomingConnection, now: datetime) -> list[str]:
-    previous_valid = (connection.previous_secret and connection.previous_secret_expires_at
-                      and connection.previous_secret_expires_at > now)
-    return [connection.secret, *([connection.previous_secret] if previous_valid else [])]
 
 
 def _claim(*, connection: IncomingConnection, webhook_id: str,

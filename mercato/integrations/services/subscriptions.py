@@ -114,10 +114,8 @@ def rotate_secret(*, public_id: str, by: Actor) -> WithSecret:
     secret = new_secret()
     with transaction.atomic():
         subscription = _locked(public_id)
-        subscription.previous_secret = subscription.secret
-        subscription.previous_secret_expires_at = (timezone.now()
-                                                   + settings.MERCATO_WEBHOOK_ROTATION_GRACE)
-        subscription.secret = secret
+        subscription.rotate(new_secret=secret, grace=settings.MERCATO_WEBHOOK_ROTATION_GRACE,
+                            now=timezone.now())
         subscription.save(update_fields=["secret", "previous_secret",
                                          "previous_secret_expires_at"])
         until = f"{subscription.previous_secret_expires_at:%Y-%m-%d %H:%M} UTC"
@@ -150,15 +148,20 @@ def _replayed_events(subscription: WebhookSubscription, since: datetime) -> Quer
                                 created_at__gte=since)
 
 
-def request_replay(*, public_id: str, since: datetime, by: Actor) -> int:
-    """Ask the worker to replay (see `replay`): the number of events it will look at. Refused
-    while the subscription is switched off, or for a time to come."""
+def _replayable(public_id: str, since: datetime) -> tuple[WebhookSubscription, datetime]:
     subscription = WebhookSubscription.objects.filter(public_id=public_id).first()
     if subscription is None:
         raise SubscriptionNotFound(f"There is no webhook subscription {public_id}.")
     since = _replay_start(since)
     if not subscription.is_active:
         raise Conflict("The subscription is switched off: switch it on, then replay.")
+    return subscription, since
+
+
+def request_replay(*, public_id: str, since: datetime, by: Actor) -> int:
+    """Ask the worker to replay (see `replay`): the number of events it will look at. Refused
+    while the subscription is switched off, or for a time to come."""
+    subscription, since = _replayable(public_id, since)
     events = _replayed_events(subscription, since).count()
     with transaction.atomic():
         record(WebhookReplayRequested(aggregate_id=public_id, since=since.isoformat(),
@@ -171,12 +174,7 @@ def replay(*, public_id: str, since: datetime, by: Actor) -> int:
     missed are made (a new OMS gets every order placed since then, as it is now), those it had
     are sent again under the same webhook-id (the receiver de-duplicates on it). The number of
     messages queued."""
-    subscription = WebhookSubscription.objects.filter(public_id=public_id).first()
-    if subscription is None:
-        raise SubscriptionNotFound(f"There is no webhook subscription {public_id}.")
-    since = _replay_start(since)
-    if not subscription.is_active:
-        raise Conflict("The subscription is switched off: switch it on, then replay.")
+    subscription, since = _replayable(public_id, since)
     event_ids = list(_replayed_events(subscription, since).order_by("pk")
                      .values_list("pk", flat=True))
     queued = 0
