@@ -248,6 +248,13 @@ MERCATO_PRICES_INCLUDE_TAX = env_bool("MERCATO_PRICES_INCLUDE_TAX", True)
 # Where tax is estimated until the shopper gives an address (ISO 3166-1 alpha-2).
 MERCATO_SHOP_COUNTRY = os.environ.get("MERCATO_SHOP_COUNTRY", "DE").upper()
 
+# Stripe (payments/gateways/stripe_gateway.py): the "stripe" gateway exists only with a secret
+# key. STRIPE_API_BASE empty means Stripe's own API; tests point it at a local localstripe.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "").rstrip("/")
+
 # "order": capture payments when the order is placed; "shipment": authorize at checkout and
 # capture when the shipment ships (or when staff capture in the back office).
 MERCATO_CAPTURE_MODE = os.environ.get("MERCATO_CAPTURE_MODE", "shipment")

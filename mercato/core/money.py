@@ -7,13 +7,23 @@ from functools import cache
 from babel.numbers import get_currency_precision
 from moneyed import Currency, Money, get_currency
 
-__all__ = ["Currency", "Money", "minor_unit", "money_sum", "round_money", "to_money", "zero"]
+__all__ = ["Currency", "Money", "minor_unit", "minor_units", "money_sum", "round_money", "to_money",
+           "zero"]
 
 
 @cache
 def minor_unit(currency_code: str) -> Decimal:
     """The smallest amount of a currency: 0.01 for EUR, 1 for JPY, 0.001 for KWD."""
     return Decimal(1).scaleb(-get_currency_precision(currency_code))
+
+
+def minor_units(money: Money) -> int:
+    """The amount as a whole number of minor units, as providers want it: 10.50 EUR is 1050,
+    500 JPY is 500. An amount finer than the minor unit is a bug upstream, never rounded here."""
+    units = money.amount / minor_unit(money.currency.code)
+    if units != units.to_integral_value():
+        raise ValueError(f"{money} is not a whole number of {money.currency.code} minor units.")
+    return int(units)
 
 
 def round_money(money: Money) -> Money:

@@ -1,6 +1,6 @@
 """Payment and gift card errors, each shown as a problem+json type."""
 
-from mercato.core.problems import Conflict, InvalidInput, NotFound
+from mercato.core.problems import Conflict, InvalidInput, NotFound, Problem
 
 
 class PaymentNotFound(NotFound):
@@ -28,6 +28,14 @@ class CurrencyMismatch(InvalidInput):
 class UnknownGateway(InvalidInput):
     slug = "unknown-payment-gateway"
     title = "Unknown payment gateway"
+
+
+class GatewayNotConfigured(Problem):
+    """A provider the shop knows but whose credentials are missing or refused (settings)."""
+
+    status = 503
+    slug = "payment-gateway-not-configured"
+    title = "This payment gateway is not configured"
 
 
 class GiftCardNotFound(InvalidInput):

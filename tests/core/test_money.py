@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from moneyed import Money
 
-from mercato.core.money import minor_unit, money_sum, round_money, to_money, zero
+from mercato.core.money import minor_unit, minor_units, money_sum, round_money, to_money, zero
 
 
 @pytest.mark.parametrize(
@@ -14,6 +14,26 @@ from mercato.core.money import minor_unit, money_sum, round_money, to_money, zer
 )
 def test_minor_unit_follows_the_currency(currency, unit):
     assert minor_unit(currency) == unit
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "units"),
+    [("10.50", "EUR", 1050), ("10", "EUR", 1000), ("500", "JPY", 500), ("1.234", "KWD", 1234),
+     ("0.01", "USD", 1)],
+)
+def test_minor_units_counts_the_currencys_smallest_unit(amount, currency, units):
+    assert minor_units(Money(amount, currency)) == units
+
+
+@pytest.mark.parametrize(("amount", "currency"), [("10.005", "EUR"), ("500.5", "JPY")])
+def test_minor_units_refuses_an_amount_finer_than_the_minor_unit(amount, currency):
+    with pytest.raises(ValueError, match="minor units"):
+        minor_units(Money(amount, currency))
+
+
+@given(st.integers(min_value=0, max_value=10**12), st.sampled_from(["EUR", "JPY", "KWD"]))
+def test_minor_units_undoes_scaling_by_the_minor_unit(units, currency):
+    assert minor_units(Money(units * minor_unit(currency), currency)) == units
 
 
 def test_round_money_rounds_half_up_to_the_minor_unit():
