@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from mercato.core.events import SYSTEM, Actor, record
@@ -97,8 +97,12 @@ def confirm_payment(*, payment_id: str, idempotency_key: str,
                     by: Actor = SYSTEM) -> Transaction:
     """Finish an authorization the shopper confirmed at the provider (3-D Secure)."""
     def call(payment: Payment, ledger: Ledger) -> GatewayResult:
-        pending = (payment.transactions.filter(kind=TransactionKind.AUTHORIZE, succeeded=False)
-                   .exclude(requires_action_url="").order_by("-id").first())
+        # Stripe.js authenticates on our own page: such an authorization has no URL, only
+        # the provider's intent awaiting the shopper.
+        awaiting = ~Q(requires_action_url="") | Q(error_code="requires_action",
+                                                  provider_reference__gt="")
+        pending = (payment.transactions.filter(awaiting, kind=TransactionKind.AUTHORIZE,
+                                               succeeded=False).order_by("-id").first())
         if pending is None:
             raise IllegalTransition("This payment has no authorization awaiting confirmation.",
                                     action="confirm", current_status=payment.status)

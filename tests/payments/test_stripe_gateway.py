@@ -27,6 +27,14 @@ from mercato.payments.gateways.stripe_gateway import (
     stripe_client,
     stripe_idempotency_key,
 )
+from mercato.payments.models import Payment
+from mercato.payments.services import (
+    authorize_payment,
+    capture_payment,
+    confirm_payment,
+    create_payment,
+    refund_payment,
+)
 
 SECRET_KEY = "sk_test_mercato"
 VISA = "4242424242424242"
@@ -362,3 +370,81 @@ def test_get_gateway_uses_the_configured_account(settings, stripe_base, payment_
     assert gateway is get_gateway("stripe")
     assert gateway.authorize(eur("1.00"), payment_method(), "key-1").succeeded
     assert get_gateway("test").name == "test"
+
+
+# The payment flow with Stripe chosen: the services, their ledger and localstripe.
+
+@pytest.fixture
+def stripe_configured(settings, stripe_base):
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE = SECRET_KEY, stripe_base
+    return stripe_base
+
+
+@pytest.mark.django_db
+def test_a_stripe_payment_is_authorized_captured_and_refunded_through_the_services(
+        stripe_configured, payment_method):
+    payment = create_payment(reference="R-1", method="card", amount=eur("25.00"),
+                             provider="stripe")
+    token = payment_method()
+
+    authorized = authorize_payment(payment_id=payment.public_id, token=token,
+                                   idempotency_key="auth-1")
+    replayed = authorize_payment(payment_id=payment.public_id, token=token,
+                                 idempotency_key="auth-1")
+    capture_payment(payment_id=payment.public_id, amount=eur("20.00"), idempotency_key="cap-1")
+    refund_payment(payment_id=payment.public_id, amount=eur("5.00"), idempotency_key="ref-1")
+
+    assert authorized.succeeded and replayed.pk == authorized.pk
+    held = intent(stripe_configured, authorized.provider_reference)
+    assert (held.status, held.amount) == ("succeeded", 2500)
+    payment.refresh_from_db()
+    assert payment.status == "PartiallyRefunded"
+    assert list(payment.transactions.order_by("id").values_list("kind", "succeeded")) == [
+        ("authorize", True), ("capture", True), ("refund", True)]
+
+
+@pytest.mark.django_db
+def test_a_stripe_three_d_secure_payment_is_confirmed_through_the_services(
+        stripe_configured, payment_method):
+    payment = create_payment(reference="R-2", method="card", amount=eur("10.00"),
+                             provider="stripe")
+
+    pending = authorize_payment(payment_id=payment.public_id, token=payment_method(THREE_DS),
+                                idempotency_key="auth-1")
+    payment.refresh_from_db()
+    assert (pending.succeeded, pending.error_code, payment.status) == (
+        False, "requires_action", "Pending")
+
+    authenticate_as_the_shopper(stripe_configured, pending.provider_reference)
+    confirmed = confirm_payment(payment_id=payment.public_id, idempotency_key="confirm-1")
+    captured = capture_payment(payment_id=payment.public_id, idempotency_key="cap-1")
+
+    assert confirmed.succeeded and captured.succeeded
+    assert confirmed.provider_reference == pending.provider_reference
+    payment.refresh_from_db()
+    assert payment.status == "Captured"
+
+
+@pytest.mark.django_db
+def test_a_declined_stripe_payment_is_failed_in_the_ledger(
+        stripe_configured, payment_method):
+    payment = create_payment(reference="R-3", method="card", amount=eur("10.00"),
+                             provider="stripe")
+
+    declined = authorize_payment(payment_id=payment.public_id,
+                                 token=payment_method(DECLINED_AT_CHARGE),
+                                 idempotency_key="auth-1")
+
+    payment.refresh_from_db()
+    assert (declined.succeeded, declined.error_code, payment.status) == (
+        False, "card_declined", "Failed")
+
+
+@pytest.mark.django_db
+def test_a_stripe_payment_needs_the_gateway_configured(settings):
+    settings.STRIPE_SECRET_KEY = ""
+
+    with pytest.raises(GatewayNotConfigured):
+        create_payment(reference="R-4", method="card", amount=eur("10.00"), provider="stripe")
+
+    assert not Payment.objects.exists()
