@@ -131,6 +131,7 @@ def mount_routers() -> None:
     api.add_router("/v1/", "mercato.orders.api.router")
     api.add_router("/v1/", "mercato.checkout.api.router")
     api.add_router("/v1/test-gateway", "mercato.payments.api.router")
+    api.add_router("/v1/payments/stripe", "mercato.payments.api_stripe.router")
     api.add_router("/v1/warehouse", "mercato.fulfilment.api.router")
     api.add_router("/v1/", "mercato.returns.api_guest.router")  # ahead of /returns/{rma}
     api.add_router("/v1/", "mercato.returns.api.router")

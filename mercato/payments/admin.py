@@ -8,7 +8,13 @@ from django.http import HttpRequest
 
 from mercato.core.admin import ProblemsAsMessages, ViewOnlyAdmin, money_display, staff_actor
 from mercato.core.money import Money
-from mercato.payments.models import GiftCard, GiftCardMovement, Payment, Transaction
+from mercato.payments.models import (
+    GiftCard,
+    GiftCardMovement,
+    Payment,
+    StripeEvent,
+    Transaction,
+)
 from mercato.payments.services import issue_gift_card
 
 
@@ -35,10 +41,10 @@ class TransactionInline(admin.TabularInline):
 class PaymentAdmin(ViewOnlyAdmin):
     list_display = ("public_id", "reference", "method", "provider", "amount_display", "status",
                     "created_at")
-    list_filter = ("status", "method", "provider")
+    list_filter = ("status", "is_disputed", "method", "provider")
     search_fields = ("=public_id", "reference")
     fields = ("public_id", "reference", "method", "provider", "amount_display", "status",
-              "created_at")
+              "is_disputed", "created_at")
     readonly_fields = fields
     inlines = [TransactionInline]
     list_per_page = 50
@@ -49,6 +55,15 @@ class PaymentAdmin(ViewOnlyAdmin):
     @admin.display(description="Amount", ordering="amount")
     def amount_display(self, obj: Payment) -> str:
         return money_display(obj.amount, obj.currency)
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(ViewOnlyAdmin):
+    """Each Stripe event received once, with what it did (refused ones need a person)."""
+
+    list_display = ("received_at", "type", "event_id", "outcome", "detail")
+    list_filter = ("outcome", "type")
+    search_fields = ("=event_id",)
 
 
 class GiftCardMovementInline(admin.TabularInline):

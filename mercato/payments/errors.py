@@ -84,3 +84,21 @@ class ActionNotPending(Conflict):
 
     slug = "action-not-pending"
     title = "This charge awaits no confirmation"
+
+
+# What the Stripe webhook endpoint answers when it refuses a delivery (Stripe retries those).
+
+class InvalidStripeSignature(Problem):
+    """The Stripe-Signature header is missing, does not match the body, or is too old."""
+
+    status = 400  # Stripe's own convention for a delivery that fails verification
+    slug = "invalid-stripe-signature"
+    title = "The Stripe signature is not valid"
+
+
+class StripeWebhookNotConfigured(Problem):
+    """STRIPE_WEBHOOK_SECRET is not set, so no delivery can be verified."""
+
+    status = 503
+    slug = "stripe-webhook-not-configured"
+    title = "The Stripe webhook is not configured"

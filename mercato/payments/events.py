@@ -48,3 +48,14 @@ class GiftCardBalanceChanged(DomainEvent):
 class PaymentReferenceAssigned(DomainEvent):
     aggregate_type: ClassVar[str] = "payment"
     reference: str
+
+
+@dataclass(frozen=True)
+class PaymentDisputed(DomainEvent):
+    """The card holder's bank disputes the charge (a chargeback); Stripe holds `amount`."""
+
+    aggregate_type: ClassVar[str] = "payment"
+    amount: Decimal
+    currency: str
+    reason: str
+    dispute_reference: str

@@ -39,6 +39,8 @@ class Payment(models.Model):
     amount = models.DecimalField(**MONEY_DIGITS)
     status = models.CharField(max_length=20, choices=PaymentStatus.choices,
                               default=PaymentStatus.PENDING, editable=False)
+    # Set when the card holder's bank opens a dispute (chargeback); the back office filters by it.
+    is_disputed = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -74,6 +76,30 @@ class Transaction(models.Model):
     def __str__(self) -> str:
         outcome = "ok" if self.succeeded else self.error_code or "failed"
         return f"{self.kind} {self.amount} {self.currency} ({outcome})"
+
+
+class StripeEventOutcome(models.TextChoices):
+    APPLIED = "applied", "Applied to the ledger"
+    ALREADY_KNOWN = "already_known", "Already in the ledger"
+    UNMATCHED = "unmatched", "No payment of ours"
+    REFUSED = "refused", "Refused by the ledger"
+    IGNORED = "ignored", "Type not handled"
+
+
+class StripeEvent(models.Model):
+    """A Stripe webhook event received once; a redelivery of its id changes nothing."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    received_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=20, choices=StripeEventOutcome.choices)
+    detail = models.CharField(max_length=255, blank=True, default="")
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id} ({self.outcome})"
 
 
 class GiftCard(models.Model):

@@ -49,3 +49,29 @@ class ApprovedOut(Schema):
 class ActionCompletedOut(Schema):
     reference: str
     is_completed: bool
+
+
+class StripeWebhookOut(Schema):
+    """What the shop did with a Stripe event; a redelivery gets the first outcome again."""
+
+    event_id: str = Field(description="Stripe's event id (`evt_…`).")
+    type: str
+    outcome: str = Field(description="applied, already_known (the ledger had it), unmatched "
+                                     "(no payment of ours), refused (the ledger does not allow "
+                                     "it) or ignored (a type the shop does not handle).")
+    replayed: bool = Field(description="True when this event id was received before.")
+
+
+# Documented only: the body is read unparsed, because the signature covers its bytes.
+STRIPE_EVENT_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": {
+        "title": "StripeEvent", "type": "object", "required": ["id", "type", "data"],
+        "description": "A Stripe Event object, as Stripe sends it.",
+        "properties": {
+            "id": {"type": "string", "description": "Stripe's event id, `evt_…`."},
+            "type": {"type": "string", "examples": ["payment_intent.succeeded"]},
+            "created": {"type": "integer", "minimum": 0, "maximum": 2**53},
+            "data": {"type": "object", "properties": {"object": {"type": "object"}}},
+        },
+    },
+}}}}

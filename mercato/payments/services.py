@@ -22,6 +22,7 @@ from mercato.payments.events import (
     GiftCardBalanceChanged,
     GiftCardIssued,
     PaymentCreated,
+    PaymentDisputed,
     PaymentReferenceAssigned,
     PaymentTransactionRecorded,
 )
@@ -174,6 +175,48 @@ def refund_payment(*, payment_id: str, amount: Money, idempotency_key: str,
         return get_gateway(payment.provider).refund(
             _charge_reference(payment), _amount(amount, payment, ledger), idempotency_key)
     return _run(payment_id, "refund", amount, idempotency_key, call, by)
+
+
+# What the provider reports on its own (webhooks): moves made in its dashboard, disputes.
+
+def lock_payment_for_provider_reference(*, provider: str, reference: str) -> Payment | None:
+    """The payment whose authorization `provider` knows as `reference`, locked; inside the
+    caller's transaction, so a capture or refund the shop is making right now is seen."""
+    payment_pk = (Transaction.objects.filter(kind=TransactionKind.AUTHORIZE,
+                                             provider_reference=reference,
+                                             payment__provider=provider)
+                  .values_list("payment_id", flat=True).first())
+    if payment_pk is None:
+        return None
+    return Payment.objects.select_for_update().get(pk=payment_pk)
+
+
+def ledger_for(payment: Payment) -> Ledger:
+    return _ledger(payment)
+
+
+def record_provider_transaction(*, payment_id: str, kind: str, amount: Money | None,
+                                idempotency_key: str, result: GatewayResult,
+                                by: Actor = SYSTEM) -> Transaction:
+    """Record what the provider did without the shop (a capture, void or refund in its
+    dashboard, a failed authentication): the same checks as the shop's own calls, no call."""
+    return _run(payment_id, kind, amount, idempotency_key, lambda payment, ledger: result, by,
+                label=f"provider-{kind}")
+
+
+def mark_payment_disputed(*, payment_id: str, amount: Money, reason: str,
+                          dispute_reference: str, by: Actor = SYSTEM) -> Payment:
+    """Flag a payment whose charge the card holder's bank disputes, and record the dispute."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(public_id=payment_id).first()
+        if payment is None:
+            raise errors.PaymentNotFound(f"No payment {payment_id}.")
+        Payment.objects.filter(pk=payment.pk).update(is_disputed=True)
+        payment.is_disputed = True
+        record(PaymentDisputed(payment.public_id, amount=amount.amount,
+                               currency=amount.currency.code, reason=reason,
+                               dispute_reference=dispute_reference), by=by)
+        return payment
 
 
 def _run(payment_id: str, action: str, amount: Money | None, key: str, call: GatewayCall,

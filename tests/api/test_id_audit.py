@@ -121,6 +121,8 @@ REFERENCES: dict[tuple[str, str, str], Readable | Brought] = {
         Brought("the carrier's, from its label"),
     ("POST /integrations/oms/events", "body", "data.order_number"):
         Readable("OrderOut", "number"),
+    # Stripe posts its own events: the id is Stripe's (evt_…), never one of ours.
+    ("POST /payments/stripe/webhook", "body", "id"): Brought("Stripe's event id, sent by Stripe"),
     **{(f"{method} /webhook-subscriptions/{{public_id}}{tail}", "path", "public_id"):
        Readable("SubscriptionOut", "id")
        for method, tail in (("GET", ""), ("PATCH", ""), ("DELETE", ""),
