@@ -239,3 +239,34 @@ def test_the_openapi_document_lists_the_webhook_and_its_problems(client):
     assert {"400", "503"} <= operation["responses"].keys()
     assert "invalid-stripe-signature" in json.dumps(operation["responses"]["400"])
     assert operation.get("security") is None
+
+
+def test_a_failed_authentication_fails_the_waiting_payment(client, db):
+    payment = create_payment(reference="ORD-2", method="card", amount=eur("100.00"),
+                             provider="stripe")
+    record_provider_transaction(payment_id=payment.public_id, kind="authorize", amount=None,
+                                idempotency_key="auth-3ds",
+                                result=GatewayResult(False, INTENT, "requires_action"))
+    failed = intent("requires_payment_method", last_payment_error={
+        "code": "payment_intent_authentication_failure", "message": "Authentication failed."})
+
+    response = post(client, event("payment_intent.payment_failed", failed))
+
+    assert response.json()["outcome"] == "applied"
+    payment.refresh_from_db()
+    assert payment.status == "Failed"
+    last = payment.transactions.order_by("-id").first()
+    assert last.error_code == "payment_intent_authentication_failure"
+
+
+def test_what_the_ledger_does_not_allow_is_stored_as_refused(client, authorized):
+    provider_did(authorized, "void", None, "void-1")
+    before, events = ledger(authorized), Event.objects.count()
+
+    response = post(client, event("payment_intent.succeeded", intent("succeeded", 10000)))
+
+    assert response.status_code == 200
+    assert response.json()["outcome"] == "refused"
+    assert ledger(authorized) == before
+    assert Event.objects.count() == events
+    assert "Voided" in StripeEvent.objects.get().detail
