@@ -91,7 +91,8 @@ class ActionNotPending(Conflict):
 class InvalidStripeSignature(Problem):
     """The Stripe-Signature header is missing, does not match the body, or is too old."""
 
-    status = 400  # Stripe's own convention for a delivery that fails verification
+    # 401, as for the shop's other signed endpoints (Stripe retries any non-2xx answer).
+    status = 401
     slug = "invalid-stripe-signature"
     title = "The Stripe signature is not valid"
 

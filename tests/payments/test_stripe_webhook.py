@@ -126,7 +126,7 @@ def test_a_bad_signature_is_refused_and_changes_nothing(client, authorized):
 
     response = post(client, body, sign(json.dumps(body).encode(), secret="whsec_other"))
 
-    assert response.status_code == 400
+    assert response.status_code == 401
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["type"].endswith("/invalid-stripe-signature")
     authorized.refresh_from_db()
@@ -137,7 +137,7 @@ def test_a_bad_signature_is_refused_and_changes_nothing(client, authorized):
 def test_a_missing_signature_is_refused(client, authorized):
     response = post(client, event("payment_intent.succeeded", intent("succeeded", 10000)), "")
 
-    assert response.status_code == 400
+    assert response.status_code == 401
     assert not StripeEvent.objects.exists()
 
 
@@ -146,7 +146,7 @@ def test_a_stale_signature_is_refused_and_changes_nothing(client, authorized):
 
     response = post(client, body, sign(json.dumps(body).encode(), int(time.time()) - 301))
 
-    assert response.status_code == 400
+    assert response.status_code == 401
     authorized.refresh_from_db()
     assert authorized.status == "Authorized"
     assert not StripeEvent.objects.exists()
@@ -236,8 +236,8 @@ def test_an_intent_of_no_payment_of_ours_changes_nothing(client, authorized):
 def test_the_openapi_document_lists_the_webhook_and_its_problems(client):
     operation = client.get("/api/openapi.json").json()["paths"][URL]["post"]
 
-    assert {"400", "503"} <= operation["responses"].keys()
-    assert "invalid-stripe-signature" in json.dumps(operation["responses"]["400"])
+    assert {"401", "503"} <= operation["responses"].keys()
+    assert "invalid-stripe-signature" in json.dumps(operation["responses"]["401"])
     assert operation.get("security") is None
 
 
